@@ -1,0 +1,515 @@
+"""AutoencoderTransformer: a Keras 3 autoencoder behind scikit-learn's transformer API."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted
+
+from . import _validation
+from ._random import draw_seed, seeded
+from ._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
+
+ACTIVATIONS = {
+    "relu",
+    "elu",
+    "selu",
+    "gelu",
+    "tanh",
+    "sigmoid",
+    "hard_sigmoid",
+    "softplus",
+    "swish",
+    "silu",
+    "mish",
+    "leaky_relu",
+    "linear",
+}
+OPTIMIZER_NAMES = {"adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad", "lion"}
+LOSS_NAMES = {"mse", "mae", "binary_crossentropy", "huber"}
+_MAX_SEED = 2**31 - 1
+
+
+class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Autoencoder transformer: a nonlinear, learned alternative to PCA.
+
+    ``fit`` trains a Keras encoder and decoder together to reconstruct ``X``;
+    ``transform`` returns the code (``n_samples, n_components``) and
+    ``inverse_transform`` maps codes back to ``X``'s space. The dense family covers the
+    simple (``hidden_layer_sizes=()``), deep, sparse (``activity_l1 > 0``) and denoising
+    (``noise``) models of the classic Keras autoencoder tutorial.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the code.
+    architecture : {"dense"}, default="dense"
+        Model family.
+    hidden_layer_sizes : int or tuple of int, default=(128, 64)
+        Encoder widths; the decoder mirrors them. ``()`` gives the simple
+        autoencoder (one Dense layer each way).
+    activation : str, default="relu"
+        Activation of the hidden layers (a Keras activation name). The code itself
+        is linear.
+    output_activation : str, default="auto"
+        Activation of the reconstruction layer; ``"auto"`` is ``"sigmoid"`` with
+        binary cross-entropy and ``"linear"`` otherwise.
+    loss : {"mse", "mae", "binary_crossentropy", "huber"}, default="mse"
+        Reconstruction loss. Binary cross-entropy needs ``X`` in [0, 1].
+    activity_l1 : float, default=0.0
+        L1 penalty on the code (the sparse autoencoder).
+    noise : {"gaussian", "masking"} or None, default=None
+        Corruption applied to the input during training only (the denoising
+        autoencoder): additive Gaussian noise of standard deviation ``noise_level``,
+        or zeroing each value with probability ``noise_level``.
+    noise_level : float, default=0.1
+        Strength of ``noise``.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        A Keras optimizer name, or an optimizer instance (cloned from its config at
+        each fit, so its own learning rate applies and it is never mutated).
+    learning_rate : float, default=1e-3
+        Learning rate of a named optimizer.
+    batch_size : int or "auto", default="auto"
+        Minibatch size; ``"auto"`` is ``min(256, n_samples)``.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its loss stops
+        improving, and restore the best weights. When False, training stops when
+        the training loss stops improving (as in ``MLPRegressor``).
+    validation_fraction : float, default=0.1
+        Fraction of samples held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before stopping.
+    tol : float, default=1e-4
+        Minimum improvement of the monitored loss.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra Keras callbacks; deep-copied at each fit, never mutated.
+    warm_start : bool, default=False
+        Reuse the fitted weights as the starting point of the next ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, noise, shuffling and the validation split. An int makes fits
+        reproducible bitwise on CPU; the global random state is left as it was.
+    verbose : int, default=0
+        0 is silent, 1 shows Keras' progress bar, 2 prints one line per epoch.
+
+    Attributes
+    ----------
+    encoder_ : keras.Model
+        Maps samples to codes.
+    decoder_ : keras.Model
+        Maps codes to reconstructions.
+    model_ : keras.Model
+        The trained model: ``[noise ->] encoder -> decoder``.
+    history_ : dict of list of float
+        Per-epoch Keras history, accumulated over warm starts and ``partial_fit``.
+    loss_curve_ : list of float
+        Training loss at each epoch.
+    validation_scores_ : list of float or None
+        Validation R² at each epoch when ``early_stopping=True``, else None.
+    best_loss_ : float
+        Lowest monitored loss: validation loss with early stopping, else training loss.
+    n_iter_ : int
+        Number of epochs run.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit`` (only when ``X`` has string column names).
+    input_shape_ : tuple of int
+        Per-sample shape the model was built for.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear, exact counterpart.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AutoencoderTransformer
+    >>> X = load_digits().data / 16
+    >>> ae = AutoencoderTransformer(n_components=8, max_iter=5, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (1797, 8)
+    >>> ae.inverse_transform(ae.transform(X[:3])).shape
+    (3, 64)
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "architecture": [StrOptions({"dense"})],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(ACTIVATIONS)],
+        "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
+        "loss": [StrOptions(LOSS_NAMES)],
+        "activity_l1": [Interval(Real, 0, None, closed="left")],
+        "noise": [StrOptions({"gaussian", "masking"}), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "optimizer": [StrOptions(OPTIMIZER_NAMES), HasMethods(["get_config", "apply_gradients"])],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, 2, closed="both")],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        architecture="dense",
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        output_activation="auto",
+        loss="mse",
+        activity_l1=0.0,
+        noise=None,
+        noise_level=0.1,
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.architecture = architecture
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.activity_l1 = activity_l1
+        self.noise = noise
+        self.noise_level = noise_level
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder to reconstruct ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored; present so the transformer fits inside supervised pipelines.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+            The fitted transformer.
+        """
+        warm = self.warm_start and hasattr(self, "model_")
+        X = _validation.check_X(self, X, reset=not warm)
+        self._check_fit_inputs(X)
+        seed = draw_seed(self.random_state)
+        if not warm:
+            self._build(X, seed)
+        self._compile()
+        self._train(X, epochs=self.max_iter, seed=seed, stop=True)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one pass (epoch) over ``X``, keeping the optimizer's state.
+
+        The first call builds the model; later calls check that ``X`` has the
+        features seen first. Early stopping does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A batch of training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+            The updated transformer.
+        """
+        first = not hasattr(self, "model_")
+        X = _validation.check_X(self, X, reset=first)
+        self._check_fit_inputs(X)
+        seed = draw_seed(self.random_state)
+        if first:
+            self._build(X, seed)
+            self._compile()
+        self._train(X, epochs=1, seed=seed, stop=False)
+        return self
+
+    def _check_fit_inputs(self, X):
+        """Cross-parameter and data-dependent checks, before anything is built."""
+        _validation.check_loss_range(X, self.loss)
+        _validation.check_noise(self.noise, self.noise_level)
+        _validation.check_callbacks(self.callbacks)
+        _validation.check_hidden_layer_sizes(self.hidden_layer_sizes)
+        if self.early_stopping:
+            _validation.check_validation_split(X.shape[0], self.validation_fraction)
+
+    def _build(self, X, seed):
+        """Build encoder, decoder and the training model; reset the fitted state."""
+        from .architectures import BUILDERS
+        from .architectures._common import autoencoder, noise_layer
+
+        self.input_shape_ = tuple(int(d) for d in X.shape[1:])
+        with seeded(seed):
+            encoder, decoder = BUILDERS[self.architecture](
+                self.input_shape_,
+                self.n_components,
+                hidden_layer_sizes=_validation.check_hidden_layer_sizes(self.hidden_layer_sizes),
+                activation=self.activation,
+                output_activation=self.output_activation,
+                loss=self.loss,
+                activity_l1=self.activity_l1,
+                seed=seed,
+            )
+            noise = noise_layer(self.noise, self.noise_level, seed)
+            self.model_ = autoencoder(encoder, decoder, noise)
+        self.encoder_, self.decoder_ = encoder, decoder
+        self.history_ = {}
+        self.loss_curve_ = []
+        self.validation_scores_ = None
+        self.best_loss_ = None
+        self.n_iter_ = 0
+
+    def _compile(self):
+        """Compile with a fresh optimizer (and the R² metric when validating)."""
+        from ._training import compile_model
+        from .metrics import ReconstructionR2
+
+        metrics = [ReconstructionR2(int(np.prod(self.input_shape_)))] if self.early_stopping else []
+        compile_model(
+            self.model_,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            loss=self.loss,
+            metrics=metrics,
+        )
+
+    def _train(self, X, *, epochs, seed, stop):
+        """Run the Keras training loop and record its history."""
+        from keras.callbacks import TerminateOnNaN
+
+        from ._inference import inference_models
+        from ._training import stopping_callback, train, user_callbacks
+
+        callbacks = [*user_callbacks(self.callbacks), TerminateOnNaN()]
+        stopper = None
+        validation_data = None
+        if stop:
+            stopper = stopping_callback(
+                early_stopping=self.early_stopping,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+            )
+            callbacks.append(stopper)
+            if self.early_stopping:
+                X, X_val = train_test_split(
+                    X, test_size=self.validation_fraction, random_state=seed
+                )
+                X_val = X_val.astype(np.float32, copy=False)
+                validation_data = (X_val, X_val)
+        X = X.astype(np.float32, copy=False)
+        batch_size = min(256, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+        with seeded((seed + self.n_iter_) % _MAX_SEED):
+            history = train(
+                self.model_,
+                X,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                callbacks=callbacks,
+                verbose=self.verbose,
+                validation_data=validation_data,
+            )
+        self._record(history)
+        self._inference = inference_models(self.encoder_, self.decoder_)
+        self._warn_on_convergence(history, epochs, stopper)
+
+    def _record(self, history):
+        """Fold one training run's Keras history into the fitted attributes."""
+        for key, values in history.items():
+            self.history_.setdefault(key, []).extend(values)
+        self.n_iter_ += len(history.get("loss", []))
+        self.loss_curve_ = list(self.history_.get("loss", []))
+        if "val_r2" in self.history_:
+            self.validation_scores_ = list(self.history_["val_r2"])
+        monitored = self.history_.get("val_loss" if self.early_stopping else "loss", [])
+        finite = [v for v in monitored if np.isfinite(v)]
+        self.best_loss_ = min(finite) if finite else None
+
+    def _warn_on_convergence(self, history, epochs, stopper):
+        losses = history.get("loss", [])
+        if losses and not np.isfinite(losses[-1]):
+            warnings.warn(
+                "Training stopped: the loss became NaN or infinite; lower learning_rate "
+                "or scale X.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        elif stopper is not None and stopper.stopped_epoch == 0 and len(losses) == epochs:
+            warnings.warn(
+                f"Maximum iterations ({epochs}) reached and the optimization hasn't "
+                "converged yet.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+
+    # --------------------------------------------------------------- inference
+
+    def transform(self, X):
+        """Encode ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to encode.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The codes, in ``X``'s float precision (float32 stays float32).
+        """
+        check_is_fitted(self)
+        X = _validation.check_X(self, X, reset=False)
+        return self._encode(X)
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, e.g. from :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features)
+            The reconstructions, in the codes' float precision.
+        """
+        check_is_fitted(self)
+        Z = _validation.check_codes(X, self._n_features_out)
+        return self._decode(Z)
+
+    def score(self, X, y=None):
+        """Variance-weighted R² of the reconstruction of ``X``.
+
+        Comparable with the sum of PCA's ``explained_variance_ratio_`` at the same
+        code size; the default score of ``GridSearchCV``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to reconstruct.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            1.0 is a perfect reconstruction.
+        """
+        check_is_fitted(self)
+        X = _validation.check_X(self, X, reset=False)
+        X_hat = self._decode(self._encode(X))
+        return float(r2_score(X, X_hat, multioutput="variance_weighted"))
+
+    def score_samples(self, X):
+        """Minus the mean squared reconstruction error of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to reconstruct.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is better reconstructed (less anomalous).
+        """
+        check_is_fitted(self)
+        X = _validation.check_X(self, X, reset=False)
+        X_hat = self._decode(self._encode(X))
+        return -np.mean((X - X_hat) ** 2, axis=1)
+
+    def _models(self, dtype):
+        return self._inference["float32" if dtype == np.float32 else "float64"]
+
+    def _encode(self, X):
+        from ._inference import predict
+
+        return predict(self._models(X.dtype)[0], X)
+
+    def _decode(self, Z):
+        from ._inference import predict
+
+        return predict(self._models(Z.dtype)[1], Z).reshape(Z.shape[0], -1)
+
+    @property
+    def _n_features_out(self):
+        return int(self.encoder_.output_shape[-1])
+
+    # --------------------------------------------------------------- plumbing
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "model_" in state:
+            from ._persistence import model_to_bytes
+
+            state = dict(state)
+            state["model_"] = model_to_bytes(self.model_)
+            for key in ("encoder_", "decoder_", "_inference"):
+                state.pop(key, None)
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), bytes):
+            from ._inference import inference_models
+            from ._persistence import model_from_bytes
+
+            state = dict(state)
+            model = model_from_bytes(state["model_"])
+            state["model_"] = model
+            state["encoder_"] = model.get_layer("encoder")
+            state["decoder_"] = model.get_layer("decoder")
+            state["_inference"] = inference_models(state["encoder_"], state["decoder_"])
+        super().__setstate__(state)

@@ -1,0 +1,70 @@
+"""Pieces shared by the model builders."""
+
+import keras
+
+from ..layers import MaskingNoise
+
+
+def output_activation_for(output_activation, loss):
+    """Resolve ``output_activation="auto"``: sigmoid with binary cross-entropy, else linear."""
+    if output_activation != "auto":
+        return output_activation
+    return "sigmoid" if loss == "binary_crossentropy" else "linear"
+
+
+def dense_layer(units, *, activation, seed, name, activity_regularizer=None):
+    """A Dense layer with a seeded Glorot initializer and a systematic name."""
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        activity_regularizer=activity_regularizer,
+        name=name,
+    )
+
+
+def code_regularizer(activity_l1):
+    """The sparse autoencoder's L1 penalty on the code, or None."""
+    return keras.regularizers.L1(activity_l1) if activity_l1 > 0 else None
+
+
+def noise_layer(noise, noise_level, seed):
+    """The training-only corruption of a denoising autoencoder, or None."""
+    if noise is None:
+        return None
+    if noise == "gaussian":
+        return keras.layers.GaussianNoise(noise_level, seed=seed, name="noise")
+    return MaskingNoise(noise_level, seed=seed, name="noise")
+
+
+def autoencoder(encoder, decoder, noise=None):
+    """Chain ``[noise ->] encoder -> decoder`` into the model that is trained.
+
+    The encoder and decoder stay nested models named ``"encoder"`` and ``"decoder"``, so
+    they can be taken back out of a restored training model with ``get_layer``.
+    """
+    inputs = keras.Input(shape=encoder.input_shape[1:], name="input")
+    x = inputs if noise is None else noise(inputs)
+    outputs = decoder(encoder(x))
+    return keras.Model(inputs, outputs, name="autoencoder")
+
+
+def cast_model(model, dtype):
+    """Return a copy of ``model`` computing in ``dtype``, with the same weights.
+
+    Used for inference: a float64 forward pass is independent of how rows are batched
+    to well below float32 resolution, as scikit-learn's invariance checks expect.
+    Activity regularizers, which only matter in training, are left out of the copy.
+    """
+
+    def clone_layer(layer):
+        config = layer.get_config()
+        config["dtype"] = dtype
+        if "activity_regularizer" in config:
+            config["activity_regularizer"] = None  # a training-only penalty
+        return layer.__class__.from_config(config)
+
+    inputs = keras.Input(shape=model.input_shape[1:], dtype=dtype)
+    clone = keras.models.clone_model(model, input_tensors=inputs, clone_function=clone_layer)
+    clone.set_weights(model.get_weights())
+    return clone

@@ -1,0 +1,87 @@
+"""Dense autoencoders: the tutorial's simple, deep and sparse models."""
+
+import keras
+
+from .._random import layer_seeds
+from ._common import code_regularizer, dense_layer, output_activation_for
+
+
+def build_dense(
+    input_shape,
+    n_components,
+    *,
+    hidden_layer_sizes=(),
+    activation="relu",
+    output_activation="auto",
+    loss="mse",
+    activity_l1=0.0,
+    seed=None,
+):
+    """Build a dense encoder and its mirrored decoder.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Per-sample shape; samples are flattened, so any shape works.
+    n_components : int
+        Size of the code (linear activation, L1-penalised when ``activity_l1 > 0``).
+    hidden_layer_sizes : tuple of int, default=()
+        Encoder widths; the decoder uses them in reverse. ``()`` is the tutorial's
+        simple model (one Dense layer each way).
+    activation : str, default="relu"
+        Activation of the hidden layers.
+    output_activation : str, default="auto"
+        Activation of the reconstruction; ``"auto"`` is sigmoid for binary
+        cross-entropy, else linear.
+    loss : str, default="mse"
+        The training loss; only used to resolve ``output_activation="auto"``.
+    activity_l1 : float, default=0.0
+        L1 penalty on the code (the sparse autoencoder).
+    seed : int, default=None
+        Seed of the weight initializers.
+
+    Returns
+    -------
+    encoder, decoder : keras.Model
+        Named ``"encoder"`` and ``"decoder"``; layers are named ``encoder_dense_1``,
+        ..., ``encoder_code``, ``decoder_dense_1``, ..., ``decoder_output``.
+
+    Examples
+    --------
+    >>> from skae.architectures import build_dense
+    >>> encoder, decoder = build_dense((64,), 2, hidden_layer_sizes=(16,), seed=0)
+    >>> encoder.output_shape, decoder.output_shape
+    ((None, 2), (None, 64))
+    """
+    n_features = 1
+    for size in input_shape:
+        n_features *= int(size)
+    seeds = iter(layer_seeds(seed, 2 * len(hidden_layer_sizes) + 2))
+
+    inputs = keras.Input(shape=tuple(input_shape), name="encoder_input")
+    x = keras.layers.Flatten(name="encoder_flatten")(inputs) if len(input_shape) > 1 else inputs
+    for i, units in enumerate(hidden_layer_sizes, start=1):
+        x = dense_layer(units, activation=activation, seed=next(seeds), name=f"encoder_dense_{i}")(x)
+    code = dense_layer(
+        n_components,
+        activation=None,
+        seed=next(seeds),
+        name="encoder_code",
+        activity_regularizer=code_regularizer(activity_l1),
+    )(x)
+    encoder = keras.Model(inputs, code, name="encoder")
+
+    codes = keras.Input(shape=(n_components,), name="decoder_input")
+    x = codes
+    for i, units in enumerate(reversed(hidden_layer_sizes), start=1):
+        x = dense_layer(units, activation=activation, seed=next(seeds), name=f"decoder_dense_{i}")(x)
+    x = dense_layer(
+        n_features,
+        activation=output_activation_for(output_activation, loss),
+        seed=next(seeds),
+        name="decoder_output",
+    )(x)
+    if len(input_shape) > 1:
+        x = keras.layers.Reshape(tuple(input_shape), name="decoder_reshape")(x)
+    decoder = keras.Model(codes, x, name="decoder")
+    return encoder, decoder
