@@ -383,8 +383,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         elif stopper is not None and stopper.stopped_epoch == 0 and len(losses) == epochs:
             warnings.warn(
-                f"Maximum iterations ({epochs}) reached and the optimization hasn't "
-                "converged yet.",
+                f"Maximum iterations ({epochs}) reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
                 stacklevel=2,
             )

@@ -9,7 +9,8 @@ class ReconstructionR2(keras.metrics.Metric):
     """Variance-weighted R² of a reconstruction, accumulated over batches.
 
     The same quantity as ``sklearn.metrics.r2_score(X, X_hat,
-    multioutput="variance_weighted")`` on the flattened samples, so the score reported
+    multioutput="variance_weighted")`` on the flattened samples (constant features carry
+    no weight), so the score reported
     per epoch on validation data matches :meth:`skae.AutoencoderTransformer.score`.
 
     Parameters
@@ -35,7 +36,7 @@ class ReconstructionR2(keras.metrics.Metric):
     def __init__(self, n_features, name="r2", dtype=None):
         super().__init__(name=name, dtype=dtype)
         self.n_features = int(n_features)
-        self.sse = self.add_variable(shape=(), initializer="zeros", name="sse")
+        self.sse = self.add_variable(shape=(self.n_features,), initializer="zeros", name="sse")
         self.count = self.add_variable(shape=(), initializer="zeros", name="count")
         self.sum_y = self.add_variable(shape=(self.n_features,), initializer="zeros", name="sum_y")
         self.sum_y2 = self.add_variable(
@@ -45,17 +46,21 @@ class ReconstructionR2(keras.metrics.Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true = ops.reshape(ops.cast(y_true, self.dtype), (-1, self.n_features))
         y_pred = ops.reshape(ops.cast(y_pred, self.dtype), (-1, self.n_features))
-        self.sse.assign_add(ops.sum(ops.square(y_true - y_pred)))
+        self.sse.assign_add(ops.sum(ops.square(y_true - y_pred), axis=0))
         self.count.assign_add(ops.cast(ops.shape(y_true)[0], self.dtype))
         self.sum_y.assign_add(ops.sum(y_true, axis=0))
         self.sum_y2.assign_add(ops.sum(ops.square(y_true), axis=0))
 
     def result(self):
         count = ops.maximum(self.count, 1.0)
-        sst = ops.sum(self.sum_y2 - ops.square(self.sum_y) / count)
-        # Constant targets: sklearn's convention is 1.0 for a perfect fit, else 0.0.
-        perfect = ops.cast(self.sse <= 0.0, self.dtype)
-        return ops.where(sst > 0.0, 1.0 - self.sse / ops.maximum(sst, 1e-30), perfect)
+        sst = self.sum_y2 - ops.square(self.sum_y) / count
+        # As in sklearn, constant features carry no weight; if all are constant the
+        # score is 1.0 for a perfect fit, else 0.0.
+        varying = ops.cast(sst > 1e-12 * ops.maximum(self.sum_y2, 1e-30), self.dtype)
+        total = ops.sum(sst * varying)
+        sse = ops.sum(self.sse * varying)
+        perfect = ops.cast(ops.sum(self.sse) <= 0.0, self.dtype)
+        return ops.where(total > 0.0, 1.0 - sse / ops.maximum(total, 1e-30), perfect)
 
     def reset_state(self):
         for variable in self.variables:

@@ -1,9 +1,5 @@
 """Shared fixtures: small, seeded data so each Keras fit takes well under a second."""
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 import pytest
 
