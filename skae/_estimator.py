@@ -324,7 +324,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """Run the Keras training loop and record its history."""
         from keras.callbacks import TerminateOnNaN
 
-        from ._inference import inference_models
+        from ._inference import InferenceModels
         from ._training import stopping_callback, train, user_callbacks
 
         callbacks = [*user_callbacks(self.callbacks), TerminateOnNaN()]
@@ -357,7 +357,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 validation_data=validation_data,
             )
         self._record(history)
-        self._inference = inference_models(self.encoder_, self.decoder_)
+        self._inference = InferenceModels(self.encoder_, self.decoder_)
         self._warn_on_convergence(history, epochs, stopper)
 
     def _record(self, history):
@@ -465,18 +465,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X_hat = self._decode(self._encode(X))
         return -np.mean((X - X_hat) ** 2, axis=1)
 
-    def _models(self, dtype):
-        return self._inference["float32" if dtype == np.float32 else "float64"]
-
     def _encode(self, X):
         from ._inference import predict
 
-        return predict(self._models(X.dtype)[0], X)
+        return predict(self._inference.get(X.dtype)[0], X)
 
     def _decode(self, Z):
         from ._inference import predict
 
-        return predict(self._models(Z.dtype)[1], Z).reshape(Z.shape[0], -1)
+        return predict(self._inference.get(Z.dtype)[1], Z).reshape(Z.shape[0], -1)
 
     @property
     def _n_features_out(self):
@@ -502,7 +499,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def __setstate__(self, state):
         if isinstance(state.get("model_"), bytes):
-            from ._inference import inference_models
+            from ._inference import InferenceModels
             from ._persistence import model_from_bytes
 
             state = dict(state)
@@ -510,5 +507,5 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             state["model_"] = model
             state["encoder_"] = model.get_layer("encoder")
             state["decoder_"] = model.get_layer("decoder")
-            state["_inference"] = inference_models(state["encoder_"], state["decoder_"])
+            state["_inference"] = InferenceModels(state["encoder_"], state["decoder_"])
         super().__setstate__(state)

@@ -10,14 +10,28 @@ import numpy as np
 INFERENCE_BATCH = 4096
 
 
-def inference_models(encoder, decoder):
-    """Return ``{dtype_name: (encoder, decoder)}`` for float32 and float64 inference."""
-    from .architectures._common import cast_model
+class InferenceModels:
+    """Encoder/decoder copies per float dtype, made on first use and then kept.
 
-    return {
-        dtype: (cast_model(encoder, dtype), cast_model(decoder, dtype))
-        for dtype in ("float32", "float64")
-    }
+    Building copies costs a noticeable part of a small fit, so each dtype's pair is made
+    only when a transform in that dtype first asks for it. The cache is a container
+    set once in ``fit``: filling it leaves the estimator's ``__dict__`` unchanged, as
+    scikit-learn expects of ``transform``.
+    """
+
+    def __init__(self, encoder, decoder):
+        self.encoder = encoder
+        self.decoder = decoder
+        self._copies = {}
+
+    def get(self, dtype):
+        """Return ``(encoder, decoder)`` computing in ``dtype`` (float32 or float64)."""
+        from .architectures._common import cast_model
+
+        name = "float32" if dtype == np.float32 else "float64"
+        if name not in self._copies:
+            self._copies[name] = (cast_model(self.encoder, name), cast_model(self.decoder, name))
+        return self._copies[name]
 
 
 def predict(model, X, batch_size=INFERENCE_BATCH):
