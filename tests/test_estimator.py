@@ -512,6 +512,10 @@ def test_import_is_light():
     import subprocess
     import sys
 
-    code = "import sys, skae; print('keras' in sys.modules, 'tensorflow' in sys.modules)"
+    code = (
+        "import sys, skae; print(*(m in sys.modules for m in ('keras', 'tensorflow', 'sklearn')));"
+        "skae.AutoencoderTransformer; print(*(m in sys.modules for m in ('keras', 'sklearn')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    # import skae loads nothing heavy; the estimator brings scikit-learn but not Keras.
+    assert out.stdout.split() == ["False", "False", "False", "False", "True"]
