@@ -4,6 +4,8 @@ import copy
 
 import keras
 
+from ._tf_leaks import release_all_reduce_gradients
+
 OPTIMIZERS = {
     "adam": "Adam",
     "adamw": "AdamW",
@@ -62,14 +64,15 @@ def user_callbacks(callbacks):
 
 def train(model, X, *, epochs, batch_size, shuffle, callbacks, verbose, validation_data=None):
     """Run ``model.fit`` to reconstruct ``X``; return the history as a dict of float lists."""
-    history = model.fit(
-        X,
-        X,
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        callbacks=callbacks,
-        verbose=verbose,
-        validation_data=validation_data,
-    )
+    with release_all_reduce_gradients():
+        history = model.fit(
+            X,
+            X,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            callbacks=callbacks,
+            verbose=verbose,
+            validation_data=validation_data,
+        )
     return {key: [float(v) for v in values] for key, values in history.history.items()}
