@@ -86,7 +86,6 @@ warnings.filterwarnings("ignore", message="Matplotlib is currently using agg")
 # -- HTML --------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"skae {release}"
-html_static_path = ["_static"]
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_depth": 2,
