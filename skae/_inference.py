@@ -12,12 +12,17 @@ INFERENCE_BATCH = 4096
 
 def inference_models(encoder, decoder):
     """Return ``{dtype_name: (encoder, decoder)}`` for float32 and float64 inference."""
+    from ._random import seeded
     from .architectures._common import cast_model
 
-    return {
-        dtype: (cast_model(encoder, dtype), cast_model(decoder, dtype))
-        for dtype in ("float32", "float64")
-    }
+    # Recreating a layer without an explicit seed (a custom builder's initializers, an
+    # LSTM's dropout generator) draws one from Python's global random state: do it in a
+    # scope that restores that state. The copies' initial weights are overwritten anyway.
+    with seeded(0):
+        return {
+            dtype: (cast_model(encoder, dtype), cast_model(decoder, dtype))
+            for dtype in ("float32", "float64")
+        }
 
 
 def predict(model, X, batch_size=INFERENCE_BATCH):
