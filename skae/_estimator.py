@@ -350,7 +350,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         _validation.check_variational(self.variational, self.architecture)
         if self.early_stopping:
             _validation.check_validation_split(X.shape[0], self.validation_fraction)
-        return X, sample_shape, input_shape if reset else self.input_shape_
+        return X, sample_shape, (input_shape if reset else self.input_shape_)
 
     def _build(self, input_shape, sample_shape, seed):
         """Build encoder, decoder and the training model; reset the fitted state."""

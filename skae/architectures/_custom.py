@@ -77,9 +77,13 @@ def build_custom(builder, input_shape, n_components, *, variational=False, **par
     end the encoder with :func:`gaussian_code` (or a
     :class:`~skae.layers.GaussianSampling` layer), which is what makes ``sample``
     available. For pickling, use built-in or registered serializable layers (no
-    ``Lambda``). The estimator renames the models ``"encoder"`` and ``"decoder"``,
-    wraps them with the noise layer when ``noise`` is set, and trains, transforms,
-    pickles and clones them like the built-in families.
+    ``Lambda``), and make the builder itself picklable (a module-level function or
+    class instance, not a lambda or nested function): it is an estimator parameter.
+    Seed initializers and random layers with ``seed`` for reproducible fits (unseeded
+    ones are seeded from ``random_state`` too, through Python's scoped global state).
+    The estimator renames the models ``"encoder"`` and ``"decoder"``, wraps them with
+    the noise layer when ``noise`` is set, and trains, transforms, pickles and clones
+    them like the built-in families.
 
     Parameters
     ----------
