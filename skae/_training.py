@@ -1,6 +1,7 @@
 """Compiling and training the Keras model: the steps behind ``fit`` and ``partial_fit``."""
 
 import copy
+import math
 
 import keras
 
@@ -62,8 +63,17 @@ def user_callbacks(callbacks):
     return [copy.deepcopy(callback) for callback in callbacks or ()]
 
 
+#: A freshly compiled model whose fit takes at most this many optimizer steps runs them
+#: eagerly: tracing the training step into a graph costs about a second (several for an
+#: LSTM) per new model, more than it saves on so few steps (small data, grid searches,
+#: scikit-learn's estimator checks).
+EAGER_MAX_STEPS = 32
+
+
 def train(model, X, *, epochs, batch_size, shuffle, callbacks, verbose, validation_data=None):
     """Run ``model.fit`` to reconstruct ``X``; return the history as a dict of float lists."""
+    if model.train_function is None:  # not traced yet: choose eager or graph execution
+        model.run_eagerly = epochs * math.ceil(X.shape[0] / batch_size) <= EAGER_MAX_STEPS
     with release_all_reduce_gradients():
         history = model.fit(
             X,
