@@ -499,6 +499,37 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _n_features_out(self):
         return int(self.encoder_.output_shape[-1])
 
+    # --------------------------------------------------------------- saving
+
+    def save(self, path):
+        """Save the estimator to a file, without pickle; read it back with :func:`skae.load`.
+
+        The file is a zip archive: ``skae.json`` holds a format version, the
+        parameters and the fitted attributes as plain JSON, and ``model.keras`` the
+        trained Keras model. :func:`skae.load` restores it with Keras' safe mode.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write (conventionally with a ``.skae`` suffix).
+
+        Raises
+        ------
+        TypeError
+            If a parameter has no JSON form. Plain values, NumPy arrays, a
+            ``RandomState`` and Keras objects with a config (optimizer instances) are
+            saved; ``callbacks`` are not (they only act during training: set
+            ``callbacks=None`` first), nor are arbitrary Python objects (use pickle or
+            joblib for those). Nothing is written when this is raised.
+
+        See Also
+        --------
+        skae.load : Read the file back.
+        """
+        from ._persistence import save
+
+        save(self, path)
+
     # --------------------------------------------------------------- plumbing
 
     def __sklearn_tags__(self):
