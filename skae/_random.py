@@ -45,17 +45,17 @@ def seeded(seed):
         yield
         return
     py_state = random.getstate()
-    np_state = np.random.get_state()
+    np_state = np.random.get_state()  # noqa: NPY002  (the global Keras' iterators read)
     tf = _tensorflow()
     tf_seed = tf.compat.v1.get_seed(None)[0] if tf is not None else None
     random.seed(seed)
-    np.random.seed(seed % 2**32)
+    np.random.seed(seed % 2**32)  # noqa: NPY002
     if tf is not None:
         tf.random.set_seed(seed)
     try:
         yield
     finally:
         random.setstate(py_state)
-        np.random.set_state(np_state)
+        np.random.set_state(np_state)  # noqa: NPY002
         if tf is not None:
             tf.random.set_seed(tf_seed)

@@ -61,7 +61,10 @@ def build_dense(
     inputs = keras.Input(shape=tuple(input_shape), name="encoder_input")
     x = keras.layers.Flatten(name="encoder_flatten")(inputs) if len(input_shape) > 1 else inputs
     for i, units in enumerate(hidden_layer_sizes, start=1):
-        x = dense_layer(units, activation=activation, seed=next(seeds), name=f"encoder_dense_{i}")(x)
+        layer = dense_layer(
+            units, activation=activation, seed=next(seeds), name=f"encoder_dense_{i}"
+        )
+        x = layer(x)
     code = dense_layer(
         n_components,
         activation=None,
@@ -74,7 +77,10 @@ def build_dense(
     codes = keras.Input(shape=(n_components,), name="decoder_input")
     x = codes
     for i, units in enumerate(reversed(hidden_layer_sizes), start=1):
-        x = dense_layer(units, activation=activation, seed=next(seeds), name=f"decoder_dense_{i}")(x)
+        layer = dense_layer(
+            units, activation=activation, seed=next(seeds), name=f"decoder_dense_{i}"
+        )
+        x = layer(x)
     x = dense_layer(
         n_features,
         activation=output_activation_for(output_activation, loss),
