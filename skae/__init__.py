@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _LAZY = {
     "AutoencoderTransformer": "._estimator",
+    "load": "._persistence",
 }
 
 __all__ = ["__version__", *_LAZY]

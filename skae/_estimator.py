@@ -165,6 +165,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     See Also
     --------
     sklearn.decomposition.PCA : The linear, exact counterpart.
+    skae.load : Read back a file written by :meth:`save`.
+
+    Notes
+    -----
+    Training runs in float32, so ``fit`` refuses values of magnitude above about
+    1.8e19 (their squares overflow). If the loss still becomes NaN or infinite (a too
+    large ``learning_rate``, unscaled data), training stops with a
+    ``ConvergenceWarning`` and the best finite weights are restored: those early
+    stopping kept, else those the epoch with the lowest finite loss started from (the
+    initial weights if none). The fitted model is never NaN. A ``KeyboardInterrupt``
+    during ``fit`` stops training with a warning and leaves a usable fitted estimator,
+    as in ``MLPRegressor``. ``n_components`` may exceed the number of features: an
+    overcomplete code, meaningful with ``activity_l1`` or ``noise``.
 
     Examples
     --------
@@ -343,6 +356,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         input_shape = _validation.resolve_input_shape(
             self.architecture, self.input_shape, sample_shape
         )
+        _validation.check_training_range(X)
         _validation.check_loss_range(X, self.loss)
         _validation.check_noise(self.noise, self.noise_level)
         _validation.check_callbacks(self.callbacks)
@@ -400,13 +414,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _train(self, X, *, epochs, seed, stop):
         """Run the Keras training loop and record its history."""
-        from keras.callbacks import TerminateOnNaN
-
         from ._inference import InferenceModels
-        from ._training import stopping_callback, train, user_callbacks
+        from ._training import KeepFiniteWeights, stopping_callback, train, user_callbacks
 
         X = X.reshape((X.shape[0], *self.input_shape_))
-        callbacks = [*user_callbacks(self.callbacks), TerminateOnNaN()]
+        # First, so that every later callback (best weights included) sees finite weights.
+        guard = KeepFiniteWeights()
+        callbacks = [guard, *user_callbacks(self.callbacks)]
         stopper = None
         validation_data = None
         if stop:
@@ -437,7 +451,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         self._record(history)
         self._inference = InferenceModels(self.encoder_, self.decoder_)
-        self._warn_on_convergence(history, epochs, stopper)
+        if guard.diverged:
+            self._compile()  # the optimizer's moments may be non-finite too
+        self._warn_on_convergence(history, epochs, stopper, guard.diverged)
 
     def _record(self, history):
         """Fold one training run's Keras history into the fitted attributes."""
@@ -451,12 +467,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         finite = [v for v in monitored if np.isfinite(v)]
         self.best_loss_ = min(finite) if finite else None
 
-    def _warn_on_convergence(self, history, epochs, stopper):
+    def _warn_on_convergence(self, history, epochs, stopper, diverged):
         losses = history.get("loss", [])
-        if losses and not np.isfinite(losses[-1]):
+        if diverged:
             warnings.warn(
-                "Training stopped: the loss became NaN or infinite; lower learning_rate "
-                "or scale X.",
+                "Training diverged: the loss became NaN or infinite, so training stopped "
+                "and the best finite weights were restored. Lower learning_rate or scale X.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -611,6 +627,37 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     @property
     def _n_features_out(self):
         return int(self.encoder_.output_shape[-1])
+
+    # --------------------------------------------------------------- saving
+
+    def save(self, path):
+        """Save the estimator to a file, without pickle; read it back with :func:`skae.load`.
+
+        The file is a zip archive: ``skae.json`` holds a format version, the
+        parameters and the fitted attributes as plain JSON, and ``model.keras`` the
+        trained Keras model. :func:`skae.load` restores it with Keras' safe mode.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write (conventionally with a ``.skae`` suffix).
+
+        Raises
+        ------
+        TypeError
+            If a parameter has no JSON form. Plain values, NumPy arrays, a
+            ``RandomState`` and Keras objects with a config (optimizer instances) are
+            saved; ``callbacks`` are not (they only act during training: set
+            ``callbacks=None`` first), nor are arbitrary Python objects (use pickle or
+            joblib for those). Nothing is written when this is raised.
+
+        See Also
+        --------
+        skae.load : Read the file back.
+        """
+        from ._persistence import save
+
+        save(self, path)
 
     # --------------------------------------------------------------- plumbing
 

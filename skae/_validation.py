@@ -157,6 +157,24 @@ def check_loss_range(X, loss):
         )
 
 
+# Training runs in float32; beyond this magnitude squared errors overflow to inf.
+MAX_TRAINING_MAGNITUDE = float(np.sqrt(np.finfo(np.float32).max))
+
+
+def check_training_range(X):
+    """Values must be small enough for float32 training (no overflow to inf)."""
+    if X.size == 0:
+        return
+    largest = max(float(np.max(X)), -float(np.min(X)))  # no |X| copy of a large X
+    if largest > MAX_TRAINING_MAGNITUDE:
+        raise ValueError(
+            f"X contains values of magnitude up to {largest:.4g}, too large to train on: "
+            "training runs in float32, where the squares of values above "
+            f"{MAX_TRAINING_MAGNITUDE:.2g} overflow. Scale X first, e.g. with "
+            "sklearn.preprocessing.StandardScaler."
+        )
+
+
 def check_hidden_layer_sizes(hidden_layer_sizes):
     """Return ``hidden_layer_sizes`` as a tuple of positive ints."""
     if isinstance(hidden_layer_sizes, Integral):
