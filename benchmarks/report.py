@@ -156,10 +156,13 @@ def markdown(results, meta, figures=()):
         out += ["", "Quality/fit-time frontier: " + ", ".join(frontier(block)) + "."]
         if size == TARGET_SIZE:
             out += _target_lines(block)
-    failed = [r for r in results if r.status != "ok"]
+    failed = {}
+    for r in results:
+        if r.status != "ok":
+            failed.setdefault((r.method, "; ".join(r.notes)), []).append(str(r.n_components))
     if failed:
-        out += ["", "## Not run", ""]
-        out += [f"- {r.method} (k={r.n_components}): {'; '.join(r.notes)}" for r in failed]
+        out += ["", "## Failed", ""]
+        out += [f"- {name} (k={', '.join(ks)}): {why}" for (name, why), ks in failed.items()]
     if figures:
         out += ["", "## Figures", ""]
         out += [f"![{FIGURES[name]}]({name})" for name in figures]
@@ -198,6 +201,18 @@ def _pyplot():
     return plt
 
 
+def _color(method):
+    """The same colour for a method in every figure (its place in the registry)."""
+    from matplotlib import colormaps
+
+    from .methods import METHODS
+
+    palette = list(colormaps["tab10"].colors) + list(colormaps["tab20"].colors[1::2])
+    names = list(METHODS)
+    index = names.index(method) if method in names else len(names)
+    return palette[index % len(palette)]
+
+
 def _reference_size(sizes):
     below = [s for s in sizes if s <= TARGET_SIZE]
     return max(below) if below else min(sizes)
@@ -218,7 +233,7 @@ def _r2_figure(plt, results, data, pca_curve):
             (r.n_components, r.r2) for r in results if r.method == name and r.r2 is not None
         )
         if points:
-            ax.plot(*zip(*points), marker="o", ms=3, lw=1, label=name)
+            ax.plot(*zip(*points), marker="o", ms=3, lw=1, label=name, color=_color(name))
     ax.set_xscale("log", base=2)
     ax.set_xlabel("code size")
     ax.set_ylabel("test R²")
@@ -288,7 +303,8 @@ def _loss_figure(plt, results, data):
     for ax, size in zip(axes[0], sizes):
         for r in curves:
             if r.n_components == size:
-                ax.plot(np.arange(1, len(r.loss_curve) + 1), r.loss_curve, lw=1, label=r.method)
+                epochs = np.arange(1, len(r.loss_curve) + 1)
+                ax.plot(epochs, r.loss_curve, lw=1, label=r.method, color=_color(r.method))
         ax.set_yscale("log")
         ax.set_xlabel("epoch", fontsize=7)
         ax.set_title(f"code size {size}", fontsize=7)
@@ -303,7 +319,7 @@ def _frontier_figure(plt, results, data, size):
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for r in results:
         if r.n_components == size and r.mse is not None:
-            ax.scatter(r.fit_s, r.mse, s=12)
+            ax.scatter(r.fit_s, r.mse, s=12, color=_color(r.method))
             ax.annotate(
                 r.method, (r.fit_s, r.mse), fontsize=6, xytext=(3, 2), textcoords="offset points"
             )

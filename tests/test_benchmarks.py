@@ -122,3 +122,20 @@ def test_missing_dataset_is_a_message_not_a_traceback(tmp_path):
     assert done.returncode == 2
     assert "t10k-images-idx3-ubyte.gz was not found" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_publish_replaces_only_its_block(tmp_path):
+    from benchmarks.publish import update_page
+
+    page = tmp_path / "benchmarks.md"
+    update_page(page, "digits", "# old\n\n![a](r2_vs_size.png)\n")
+    page.write_text(page.read_text() + "\nProse about ecg.\n", encoding="utf-8")
+    update_page(page, "ecg", "# ecg table\n")
+    update_page(
+        page, "digits", "# skae benchmarks: digits\n\n## Code size 2\n\n![a](codes_2d.png)\n"
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "old" not in text and "Prose about ecg." in text and "### ecg table" in text
+    assert "### skae benchmarks: digits" in text and "#### Code size 2" in text
+    assert "](_static/benchmarks/digits/codes_2d.png)" in text
+    assert text.count("<!-- results:digits start -->") == 1
