@@ -32,6 +32,7 @@ COLUMNS = [
     ("trust", "trust."),
     ("fit_s", "fit s"),
     ("fit_x", "fit ×PCA"),
+    ("fit_cpu_s", "fit CPU s"),
     ("transform_ms_per_1k", "transform ms/1k"),
     ("transform_x", "transform ×PCA"),
     ("epochs", "epochs"),
@@ -48,7 +49,7 @@ def _fmt(key, value):
         return f"{value:.3f}"
     if key.endswith("_x"):
         return f"{value:.2f}" if key == "mse_x" else f"{value:.3g}×"
-    if key in ("fit_s", "transform_ms_per_1k"):
+    if key in ("fit_s", "fit_cpu_s", "transform_ms_per_1k"):
         return f"{value:.3g}"
     if key == "notes":
         return "; ".join(value)
