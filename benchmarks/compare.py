@@ -17,6 +17,7 @@ The markdown table goes to stdout and, with a CSV, a JSON and PNG figures, to
 """
 
 import argparse
+import importlib.util
 import os
 import platform
 import shlex
@@ -166,10 +167,36 @@ def run(data, methods, sizes, settings):
     return results, kept
 
 
+def _meta(args, argv, data, sizes):
+    """What the tables' header records about the run."""
+    capped = [f"skae max_iter capped at {args.max_iter}"] if args.max_iter else []
+    return {
+        "dataset": data.name,
+        "description": data.description,
+        "command": "python -m benchmarks.compare " + shlex.join(argv),
+        "n_train": len(data.X_train),
+        "n_test": len(data.X_test),
+        "n_features": data.n_features,
+        "notes": data.notes + capped,
+        "seed": args.seed,
+        "sizes": sizes,
+        "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
+        "versions": _versions(),
+    }
+
+
+def _figures(args, results, kept, data, out_dir, sizes):
+    if args.no_figures:
+        return []
+    if importlib.util.find_spec("matplotlib") is None:
+        print("note: no figures: matplotlib is not installed.", file=sys.stderr)
+        return []
+    return report.write_figures(results, kept, data, out_dir, _pca_curve(data, sizes))
+
+
 def main(argv=None):
     """Run the comparison; return the exit status (0, or 2 for bad arguments or data)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         data = load_dataset(args.dataset, args.data_home)
@@ -183,32 +210,15 @@ def main(argv=None):
         )
     except ValueError as exc:
         return _fail(str(exc))
-    settings = Settings(seed=args.seed, max_iter=args.max_iter)
     out_dir = args.out or RESULTS / data.name
     out_dir.mkdir(parents=True, exist_ok=True)
 
     start = time.perf_counter()
-    results, kept = run(data, methods, sizes, settings)
-    meta = {
-        "dataset": data.name,
-        "description": data.description,
-        "command": "python -m benchmarks.compare " + shlex.join(argv),
-        "n_train": len(data.X_train),
-        "n_test": len(data.X_test),
-        "n_features": data.n_features,
-        "notes": data.notes
-        + ([f"skae max_iter capped at {args.max_iter}"] if args.max_iter else []),
-        "seed": settings.seed,
-        "sizes": sizes,
-        "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
-        "versions": _versions(),
-    }
-    figures = []
-    if not args.no_figures:
-        figures = report.write_figures(results, kept, data, out_dir, _pca_curve(data, sizes))
+    results, kept = run(data, methods, sizes, Settings(seed=args.seed, max_iter=args.max_iter))
+    meta = _meta(args, argv, data, sizes)
+    figures = _figures(args, results, kept, data, out_dir, sizes)
     meta["total_seconds"] = round(time.perf_counter() - start, 1)
-    text = report.write_tables(results, meta, out_dir, figures)
-    print(text)
+    print(report.write_tables(results, meta, out_dir, figures))
     print(f"Wrote {out_dir} in {meta['total_seconds']} s.", file=sys.stderr)
     return 0
 
