@@ -5,8 +5,9 @@ Quality: test reconstruction MSE and variance-weighted R² (what
 estimates), accuracy of a logistic regression and of a 5-nearest-neighbour classifier
 trained on the train codes and scored on the test codes, and, for 2-D codes,
 ``sklearn.manifold.trustworthiness``. Cost: fit seconds (wall clock, and the process's CPU
-seconds over all threads, steadier on a busy machine) and transform milliseconds per
-1,000 rows (best of three passes over the test part).
+seconds over all threads, steadier on a busy machine; best of three fits for fits under
+half a second) and transform milliseconds per 1,000 rows (best of three passes over the
+test part).
 """
 
 import time
@@ -28,6 +29,8 @@ __all__ = ["QUALITY_FIELDS", "Result", "evaluate"]
 TRUST_NEIGHBORS = 5
 KNN_NEIGHBORS = 5
 TRANSFORM_REPEATS = 3
+FIT_REPEATS = 3
+RETIME_BELOW_S = 0.5
 QUALITY_FIELDS = ("mse", "r2", "logreg", "knn", "trust")
 
 
@@ -80,18 +83,33 @@ def _classifier_scores(Z_train, Z_test, data):
     return float(logreg.score(Z_test, data.y_test)), float(knn.score(Z_test, data.y_test))
 
 
-def _fit(estimator, X, result):
-    """Fit, timing it; note convergence warnings instead of printing them."""
+def _timed_fit(estimator, X):
+    cpu = time.process_time()
+    _, wall = _timed(estimator.fit, X)
+    return wall, time.process_time() - cpu
+
+
+def _fit(make, X, result):
+    """Fit a new estimator, timing it; note convergence warnings instead of printing them.
+
+    Fits shorter than ``RETIME_BELOW_S`` are timed twice more on fresh estimators (the
+    best time counts): a single sub-second timing is mostly scheduler noise, and PCA's
+    is the denominator of every ratio.
+    """
+    estimator = make()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        cpu = time.process_time()
-        _, result.fit_s = _timed(estimator.fit, X)
-        result.fit_cpu_s = time.process_time() - cpu
+        result.fit_s, result.fit_cpu_s = _timed_fit(estimator, X)
+        if result.fit_s < RETIME_BELOW_S:
+            for _ in range(FIT_REPEATS - 1):
+                wall, cpu = _timed_fit(make(), X)
+                result.fit_s, result.fit_cpu_s = min(result.fit_s, wall), min(result.fit_cpu_s, cpu)
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
         result.notes.append("hit max_iter" if hasattr(estimator, "n_iter_") else "not converged")
     if hasattr(estimator, "n_iter_") and hasattr(estimator, "loss_curve_"):
         result.epochs = int(estimator.n_iter_)
         result.loss_curve = [float(v) for v in estimator.loss_curve_]
+    return estimator
 
 
 def _transform_time(estimator, X):
@@ -100,12 +118,11 @@ def _transform_time(estimator, X):
 
 
 def _measure(method, n_components, data, settings, result, keep):
-    estimator = method.make(n_components, data, settings)
     X_fit = data.X_train[: method.max_train]
     result.fit_rows = len(X_fit)
     if len(X_fit) < len(data.X_train):
         result.notes.append(f"fit on {len(X_fit)} of {len(data.X_train)} train rows")
-    _fit(estimator, X_fit, result)
+    estimator = _fit(lambda: method.make(n_components, data, settings), X_fit, result)
     result.transform_ms_per_1k = _transform_time(estimator, data.X_test)
     Z_train = estimator.transform(data.X_train)
     Z_test = estimator.transform(data.X_test)

@@ -8,7 +8,8 @@ import numpy as np
 
 __all__ = ["FIGURES", "frontier", "markdown", "write_figures", "write_tables"]
 
-# The MNIST goal of the benchmarks issue, checked wherever the run has code size 32.
+# The MNIST goal of the benchmarks issue, checked when an MNIST run has code size 32.
+TARGET_DATASET = "mnist"
 TARGET_SIZE = 32
 TARGET_MSE_RATIO = 0.40
 TARGET_FIT_S = 60.0
@@ -111,9 +112,9 @@ def _target_lines(rows):
         return []
     lines = [
         "",
-        f"Goal at code size {TARGET_SIZE} (issue 4): test MSE ≤ {TARGET_MSE_RATIO:.2f} × PCA's, "
-        f"fit ≤ {TARGET_FIT_S:.0f} s, logistic-regression accuracy ≥ PCA's + "
-        f"{100 * TARGET_LOGREG_GAIN:.1f} points.",
+        f"Goal for MNIST at code size {TARGET_SIZE} (issue 4): "
+        f"test MSE ≤ {TARGET_MSE_RATIO:.2f} × PCA's, fit ≤ {TARGET_FIT_S:.0f} s, "
+        f"logistic-regression accuracy ≥ PCA's + {100 * TARGET_LOGREG_GAIN:.1f} points.",
         "",
     ]
     for row in rows:
@@ -155,7 +156,7 @@ def markdown(results, meta, figures=()):
         block = [r for r in rows if r["n_components"] == size]
         out += ["", f"## Code size {size}", ""] + _size_table(block, size)
         out += ["", "Quality/fit-time frontier: " + ", ".join(frontier(block)) + "."]
-        if size == TARGET_SIZE:
+        if meta["dataset"] == TARGET_DATASET and size == TARGET_SIZE:
             out += _target_lines(block)
     failed = {}
     for r in results:
