@@ -252,15 +252,16 @@ def _sample_indices(y, n=8):
     return (firsts + rest)[:n]
 
 
-def _draw(ax, sample, data):
+def _draw(ax, sample, data, original=None):
+    """An image, or a signal drawn over its original (grey) when one is given."""
     if data.kind == "image":
         ax.imshow(sample.reshape(data.conv_shape[:2]), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
     else:
-        ax.plot(sample, lw=0.8)
-        ax.set_xticks([])
-        ax.tick_params(labelsize=5)
+        if original is not None:
+            ax.plot(original, lw=1.5, color="0.8")
+        ax.plot(sample, lw=0.6, color="C0")
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _reconstruction_figure(plt, kept, data, size):
@@ -275,7 +276,7 @@ def _reconstruction_figure(plt, kept, data, size):
     rows = [("original", data.X_test)] + [(n, kept[(n, size)].reconstructions) for n in names]
     for axes_row, (label, X) in zip(axes, rows):
         for ax, i in zip(axes_row, idx):
-            _draw(ax, X[i], data)
+            _draw(ax, X[i], data, None if X is data.X_test else data.X_test[i])
         axes_row[0].set_ylabel(label, fontsize=6, rotation=0, ha="right", va="center")
     fig.suptitle(f"{data.name}: reconstructions at code size {size}", fontsize=8)
     return fig
@@ -334,7 +335,7 @@ def _frontier_figure(plt, results, data, size):
     return fig
 
 
-def write_figures(results, kept, data, out_dir, pca_curve=None, dpi=90):
+def write_figures(results, kept, data, out_dir, pca_curve=None, dpi=80):
     """Draw the figures that the run has data for; return their file names."""
     plt = _pyplot()
     ok = [r for r in results if r.status == "ok"]
