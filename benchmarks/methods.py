@@ -10,6 +10,7 @@ a skae that lacks a family, its rows are reported as failed with the estimator's
 error message, and the other methods still run.
 """
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -239,4 +240,7 @@ def resolve(names, data, quick=False):
                     chosen.append(item)
     if "pca" not in chosen:
         chosen.insert(0, "pca")
-    return [METHODS[name] for name in chosen if METHODS[name].applies(data)]
+    unsuited = [name for name in chosen if not METHODS[name].applies(data)]
+    if names is not None and unsuited:
+        print(f"note: skipped, not suited to {data.name}: {', '.join(unsuited)}.", file=sys.stderr)
+    return [METHODS[name] for name in chosen if name not in unsuited]
