@@ -115,29 +115,22 @@ def _finite(value):
     return bool(np.isfinite(np.asarray(value, dtype=float)).all())
 
 
-def train(model, X, *, epochs, batch_size, shuffle, callbacks, verbose, validation_data=None):
-    """Run ``model.fit`` to reconstruct ``X``; return the history as a dict of float lists.
+def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose):
+    """Run ``model.fit`` on ``inputs`` (its data keywords); return the history as a dict.
 
+    ``inputs`` comes from :func:`skae._data.fit_inputs` (arrays, or batches made one at
+    a time); ``n_samples`` and ``batch_size`` give the number of optimizer steps.
     A ``KeyboardInterrupt`` (Ctrl-C, or raised by a callback) ends training early with
     a warning, as in ``MLPRegressor``: the model keeps the weights it reached (the best
     ones when ``EarlyStopping`` restores best weights) and the history holds the epochs
-    that completed.
+    that completed. The history is a dict of float lists.
     """
     if model.train_function is None:  # not traced yet: choose eager or graph execution
-        model.run_eagerly = epochs * math.ceil(X.shape[0] / batch_size) <= EAGER_MAX_STEPS
+        model.run_eagerly = epochs * math.ceil(n_samples / batch_size) <= EAGER_MAX_STEPS
     history = keras.callbacks.History()  # first: it records an epoch a later callback ends
     try:
         with release_all_reduce_gradients():
-            model.fit(
-                X,
-                X,
-                epochs=epochs,
-                batch_size=batch_size,
-                shuffle=shuffle,
-                callbacks=[history, *callbacks],
-                verbose=verbose,
-                validation_data=validation_data,
-            )
+            model.fit(**inputs, epochs=epochs, callbacks=[history, *callbacks], verbose=verbose)
     except KeyboardInterrupt:
         # Keras caches the validation iterator during fit and drops it at the end; an
         # interrupted fit would leave it for the next call to evaluate stale data.
