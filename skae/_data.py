@@ -104,7 +104,8 @@ def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None)
         val = None
         if val_rows is not None:
             val = DenseBatches(X, shape=shape, batch_size=batch_size, rows=val_rows)
-        return dict(x=x, validation_data=val), x._n
+        # The batches are shuffled here, by row; Keras would also reorder whole batches.
+        return dict(x=x, validation_data=val, shuffle=False), x._n
     X_train = X if rows is None else X[rows]
     X_train = X_train.reshape((X_train.shape[0], *shape)).astype(np.float32, copy=False)
     val = None
