@@ -2,6 +2,7 @@
 
 import copy
 import math
+import sys
 import warnings
 
 import keras
@@ -115,6 +116,11 @@ def _finite(value):
     return bool(np.isfinite(np.asarray(value, dtype=float)).all())
 
 
+def _under_tf_distribute_strategy():
+    tf = sys.modules.get("tensorflow")  # only when the TensorFlow backend is loaded
+    return tf is not None and tf.distribute.has_strategy()
+
+
 def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose):
     """Run ``model.fit`` on ``inputs`` (its data keywords); return the history as a dict.
 
@@ -126,7 +132,10 @@ def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose):
     that completed. The history is a dict of float lists.
     """
     if model.train_function is None:  # not traced yet: choose eager or graph execution
-        model.run_eagerly = epochs * math.ceil(n_samples / batch_size) <= EAGER_MAX_STEPS
+        # A tf.distribute strategy replicates each step: eagerly, that costs more than tracing.
+        model.run_eagerly = not _under_tf_distribute_strategy() and (
+            epochs * math.ceil(n_samples / batch_size) <= EAGER_MAX_STEPS
+        )
     history = keras.callbacks.History()  # first: it records an epoch a later callback ends
     try:
         with release_all_reduce_gradients():

@@ -183,3 +183,77 @@ def test_partial_fit_over_chunks_equals_one_fit_epoch(kind, noise):
     opt_a, opt_b = whole.model_.optimizer, incremental.model_.optimizer
     assert int(opt_a.iterations.numpy()) == int(opt_b.iterations.numpy()) == 6
     np.testing.assert_allclose(incremental.transform(X), whole.transform(X), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------ several devices
+
+MIRRORED_SCRIPT = """
+import json, os, warnings
+warnings.simplefilter("ignore")
+import numpy as np, scipy.sparse as sp, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from skae import AutoencoderTransformer
+X = np.random.RandomState(0).uniform(size=(64, 6)).astype(np.float32)
+params = dict(n_components=2, hidden_layer_sizes=(4,), batch_size=16, max_iter=2,
+              shuffle=False, random_state=0)
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+out = {"replicas": strategy.num_replicas_in_sync}
+for kind, data in (("dense", X), ("sparse", sp.csr_matrix(X))):
+    with strategy.scope():
+        ae = AutoencoderTransformer(**params).fit(data)
+    one = AutoencoderTransformer(**params).fit(data)
+    out[kind] = {
+        "variable": type(ae.model_.trainable_variables[0].value).__name__,
+        "max_weight_difference": max(
+            float(np.abs(a - b).max())
+            for a, b in zip(ae.model_.get_weights(), one.model_.get_weights())
+        ),
+        "codes_difference": float(np.abs(ae.transform(X) - one.transform(X)).max()),
+        "steps": int(ae.model_.optimizer.iterations.numpy()),
+        "loss": ae.loss_curve_,
+    }
+print(json.dumps(out))
+"""
+
+
+def test_fits_under_a_mirrored_strategy_on_two_logical_cpus(tmp_path):
+    """A tf.distribute strategy scope around fit trains replicated variables.
+
+    The two replicas split each batch and average the gradients, so the weights are
+    those of a single-device fit. Logical devices must be configured before TensorFlow
+    starts, hence a fresh process.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf.distribute needs the TensorFlow backend")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=root)
+    done = subprocess.run(
+        [sys.executable, "-c", MIRRORED_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["replicas"] == 2
+    for kind in ("dense", "sparse"):
+        assert result[kind]["variable"] == "MirroredVariable"
+        assert result[kind]["steps"] == 8  # 2 epochs of 4 global batches of 16
+        assert np.all(np.isfinite(result[kind]["loss"]))
+    # Arrays: the same weights as on one device. Streamed (sparse) batches reach the
+    # replicas through tf.data's generator path and match one device only to ~1e-2
+    # (the batches are not split the same way); a known limitation.
+    assert result["dense"]["max_weight_difference"] < 1e-5
+    assert result["dense"]["codes_difference"] < 1e-5
+    assert result["sparse"]["max_weight_difference"] < 5e-2
+    assert "MirroredStrategy eagerly" not in done.stderr  # short fits are traced
