@@ -175,6 +175,7 @@ def _bare_keras(n_features):
 
 
 SCENARIOS = ["sparse", "dense", "memmap", "dense-array-path", "dense-keras"]
+COMPARISONS = {"dense-array-path", "dense-keras"}
 
 
 def _goal(result):
@@ -183,6 +184,8 @@ def _goal(result):
             result["peak_rss_mb"] < GOAL_SPARSE_MB
         )
     bound = 2 * result["data_mb"] + result["model_mb"]
+    if result["scenario"] in COMPARISONS:  # what skae avoids: shown, not a goal
+        return f"above warm-up {result['peak_above_warmup_mb']:.0f} MB (reference)", None
     return f"above warm-up {result['peak_above_warmup_mb']:.0f} MB < {bound:.0f} MB", (
         result["peak_above_warmup_mb"] < bound
     )
@@ -216,13 +219,14 @@ def main(argv=None):
             f"baseline={result['rss_after_imports_mb']:6.0f}/"
             f"{result['rss_after_warmup_mb']:6.0f} MB "
             f"peak={result['peak_rss_mb']:6.0f} MB fit={result['fit_seconds']:6.1f} s  "
-            f"{text} {'OK' if met else 'MISSED'}",
+            f"{text} {'' if met is None else 'OK' if met else 'MISSED'}",
             flush=True,
         )
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "memory.json").write_text(json.dumps(results, indent=2))
-    return 0 if results and all(r["goal_met"] for r in results) else 1
+    goals = [r["goal_met"] for r in results if r["goal_met"] is not None]
+    return 0 if len(results) == len(args.scenario) and all(goals) else 1
 
 
 if __name__ == "__main__":
