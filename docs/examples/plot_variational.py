@@ -57,8 +57,10 @@ plt.show()
 grid = np.linspace(-2, 2, 10)
 z = np.array([[a, b] for b in grid[::-1] for a in grid])
 images = vae.inverse_transform(z).reshape(10, 10, 8, 8)
+# A one-pixel margin around each 8x8 digit keeps neighbours apart.
+images = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))
 fig, ax = plt.subplots(figsize=(5, 5))
-ax.imshow(images.transpose(0, 2, 1, 3).reshape(80, 80), cmap="gray_r")
+ax.imshow(images.transpose(0, 2, 1, 3).reshape(100, 100), cmap="gray_r")
 ax.set(xticks=[], yticks=[], title="Decoded grid of codes in [-2, 2]²")
 plt.show()
 
