@@ -108,10 +108,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an optimizer instance (cloned from its config at
         each fit, so its own learning rate applies and it is never mutated).
-    learning_rate : float, default=1e-3
+    learning_rate : float, default=2e-3
         Learning rate of a named optimizer.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(256, n_samples)``.
+        Minibatch size; ``"auto"`` is ``min(64, n_samples)``.
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
@@ -250,7 +250,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         variational=False,
         kl_weight=1.0,
         optimizer="adam",
-        learning_rate=1e-3,
+        learning_rate=2e-3,
         batch_size="auto",
         max_iter=200,
         shuffle=True,
@@ -437,7 +437,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 X_val = X_val.astype(np.float32, copy=False)
                 validation_data = (X_val, X_val)
         X = X.astype(np.float32, copy=False)
-        batch_size = min(256, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+        batch_size = min(64, X.shape[0]) if self.batch_size == "auto" else self.batch_size
         with seeded((seed + self.n_iter_) % _MAX_SEED):
             history = train(
                 self.model_,
