@@ -183,8 +183,9 @@ METHODS = {
         ),
         _skae_entry(
             "skae-vae",
-            "variational, dense defaults",
-            params={"variational": True},
+            "variational, dense defaults, binary cross-entropy (the tutorial's VAE)",
+            params={"variational": True, "loss": "binary_crossentropy"},
+            applies=_unit_interval,
         ),
         _skae_entry(
             "skae-lstm",
