@@ -619,7 +619,7 @@ def test_keyboard_interrupt_in_the_first_batch():
     family = FAMILIES[1]
     X = family.make_X()
     with pytest.warns(UserWarning, match="after 0 complete epoch"):
-        estimator = family.estimator(callbacks=[_Interrupt(batch=1)], batch_size=8).fit(X)
+        estimator = family.estimator(callbacks=[_Interrupt(batch=0)], batch_size=8).fit(X)
     assert estimator.n_iter_ == 0 and estimator.loss_curve_ == []
     assert estimator.transform(X).shape == (X.shape[0], N_COMPONENTS)
     assert np.isfinite(estimator.score(X))
