@@ -297,7 +297,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape ``(n_samples, n_features)`` or ``(n_samples, *input_shape)``
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             Training data.
         y : None
             Ignored; present so the transformer fits inside supervised pipelines.
@@ -325,7 +325,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape ``(n_samples, n_features)`` or ``(n_samples, *input_shape)``
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             A batch of training data.
         y : None
             Ignored.
@@ -490,7 +490,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape ``(n_samples, n_features)`` or ``(n_samples, *input_shape_)``
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to encode, as flat rows or in the fitted per-sample shape.
 
         Returns
@@ -512,7 +512,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Returns
         -------
-        X_reconstructed : ndarray of shape ``(n_samples, *sample_shape)``
+        X_reconstructed : ndarray of shape (n_samples, *sample_shape)
             The reconstructions, in the codes' float precision and in the shape of
             the samples the model was fit on: rows of ``n_features_in_`` values for
             2-D training data, ``(n_samples, *input_shape_)`` for N-D training data.
@@ -529,7 +529,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape ``(n_samples, n_features)`` or ``(n_samples, *input_shape_)``
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to reconstruct.
         y : None
             Ignored.
@@ -549,7 +549,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape ``(n_samples, n_features)`` or ``(n_samples, *input_shape_)``
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to reconstruct.
 
         Returns
@@ -575,7 +575,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Returns
         -------
-        X_sampled : ndarray of shape ``(n_samples, *sample_shape)``, float64
+        X_sampled : ndarray of shape (n_samples, *sample_shape), float64
             Decoded samples, in the shape of the samples the model was fit on.
 
         Raises
