@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
@@ -297,7 +298,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape)
             Training data.
         y : None
             Ignored; present so the transformer fits inside supervised pipelines.
@@ -325,7 +326,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape)
             A batch of training data.
         y : None
             Ignored.
@@ -414,15 +415,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _train(self, X, *, epochs, seed, stop):
         """Run the Keras training loop and record its history."""
+        from ._data import fit_inputs
         from ._inference import InferenceModels
         from ._training import KeepFiniteWeights, stopping_callback, train, user_callbacks
 
-        X = X.reshape((X.shape[0], *self.input_shape_))
         # First, so that every later callback (best weights included) sees finite weights.
         guard = KeepFiniteWeights()
         callbacks = [guard, *user_callbacks(self.callbacks)]
         stopper = None
-        validation_data = None
+        rows = val_rows = None
         if stop:
             stopper = stopping_callback(
                 early_stopping=self.early_stopping,
@@ -431,23 +432,29 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
             callbacks.append(stopper)
             if self.early_stopping:
-                X, X_val = train_test_split(
-                    X, test_size=self.validation_fraction, random_state=seed
+                rows, val_rows = train_test_split(
+                    np.arange(X.shape[0]), test_size=self.validation_fraction, random_state=seed
                 )
-                X_val = X_val.astype(np.float32, copy=False)
-                validation_data = (X_val, X_val)
-        X = X.astype(np.float32, copy=False)
         batch_size = min(64, X.shape[0]) if self.batch_size == "auto" else self.batch_size
-        with seeded((seed + self.n_iter_) % _MAX_SEED):
+        epoch_seed = (seed + self.n_iter_) % _MAX_SEED
+        inputs, n_train = fit_inputs(
+            X,
+            shape=self.input_shape_,
+            batch_size=batch_size,
+            shuffle=self.shuffle,
+            seed=epoch_seed,
+            rows=rows,
+            val_rows=val_rows,
+        )
+        with seeded(epoch_seed):
             history = train(
                 self.model_,
-                X,
-                epochs=epochs,
+                inputs,
+                n_samples=n_train,
                 batch_size=batch_size,
-                shuffle=self.shuffle,
+                epochs=epochs,
                 callbacks=callbacks,
                 verbose=self.verbose,
-                validation_data=validation_data,
             )
         self._record(history)
         self._inference = InferenceModels(self.encoder_, self.decoder_)
@@ -490,7 +497,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
+        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to encode, as flat rows or in the fitted per-sample shape.
 
         Returns
@@ -529,7 +536,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
+        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to reconstruct.
         y : None
             Ignored.
@@ -541,6 +548,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         check_is_fitted(self)
         X = self._check_samples(X)
+        if sp.issparse(X):  # never densify all of X (nor its reconstruction)
+            from ._inference import streamed_r2
+
+            means = np.asarray(X.mean(axis=0)).ravel()
+            return streamed_r2(self._reconstruction_batches(X), means)
         X_hat = self._decode(self._encode(X))
         return float(r2_score(X, X_hat, multioutput="variance_weighted"))
 
@@ -549,7 +561,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
+        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to reconstruct.
 
         Returns
@@ -559,6 +571,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         check_is_fitted(self)
         X = self._check_samples(X)
+        if sp.issparse(X):
+            pairs = self._reconstruction_batches(X)
+            return -np.concatenate([np.mean((x - x_hat) ** 2, axis=1) for x, x_hat in pairs])
         X_hat = self._decode(self._encode(X))
         return -np.mean((X - X_hat) ** 2, axis=1)
 
@@ -615,8 +630,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """Codes of the rows ``X`` (reshaped to the model's per-sample shape)."""
         from ._inference import predict
 
-        X = X.reshape((X.shape[0], *self.input_shape_))
-        return predict(self._inference.get(X.dtype)[0], X)
+        return predict(self._inference.get(X.dtype)[0], X, shape=self.input_shape_)
+
+    def _reconstruction_batches(self, X):
+        from ._inference import reconstruction_batches
+
+        encoder, decoder = self._inference.get(X.dtype)
+        return reconstruction_batches(encoder, decoder, X, self.input_shape_)
 
     def _decode(self, Z):
         """Reconstructions of the codes ``Z``, as rows."""
@@ -664,6 +684,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = True
         return tags
 
     def __getstate__(self):

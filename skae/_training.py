@@ -2,6 +2,7 @@
 
 import copy
 import math
+import sys
 import warnings
 
 import keras
@@ -55,7 +56,9 @@ def compile_model(model, *, optimizer, learning_rate, loss, metrics=()):
         optimizer=make_optimizer(optimizer, learning_rate),
         loss=LOSSES[loss],
         metrics=list(metrics),
-        steps_per_execution=STEPS_PER_EXECUTION,
+        # Under a tf.distribute strategy Keras' multi-step loop fails on generated
+        # batches ("has_next"), so distributed fits keep one step per call.
+        steps_per_execution=1 if _under_tf_distribute_strategy() else STEPS_PER_EXECUTION,
     )
 
 
@@ -124,29 +127,30 @@ def _finite(value):
     return bool(np.isfinite(np.asarray(value, dtype=float)).all())
 
 
-def train(model, X, *, epochs, batch_size, shuffle, callbacks, verbose, validation_data=None):
-    """Run ``model.fit`` to reconstruct ``X``; return the history as a dict of float lists.
+def _under_tf_distribute_strategy():
+    tf = sys.modules.get("tensorflow")  # only when the TensorFlow backend is loaded
+    return tf is not None and tf.distribute.has_strategy()
 
+
+def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose):
+    """Run ``model.fit`` on ``inputs`` (its data keywords); return the history as a dict.
+
+    ``inputs`` comes from :func:`skae._data.fit_inputs` (arrays, or batches made one at
+    a time); ``n_samples`` and ``batch_size`` give the number of optimizer steps.
     A ``KeyboardInterrupt`` (Ctrl-C, or raised by a callback) ends training early with
     a warning, as in ``MLPRegressor``: the model keeps the weights it reached (the best
     ones when ``EarlyStopping`` restores best weights) and the history holds the epochs
-    that completed.
+    that completed. The history is a dict of float lists.
     """
     if model.train_function is None:  # not traced yet: choose eager or graph execution
-        model.run_eagerly = epochs * math.ceil(X.shape[0] / batch_size) <= EAGER_MAX_STEPS
+        # A tf.distribute strategy replicates each step: eagerly, that costs more than tracing.
+        model.run_eagerly = not _under_tf_distribute_strategy() and (
+            epochs * math.ceil(n_samples / batch_size) <= EAGER_MAX_STEPS
+        )
     history = keras.callbacks.History()  # first: it records an epoch a later callback ends
     try:
         with release_all_reduce_gradients():
-            model.fit(
-                X,
-                X,
-                epochs=epochs,
-                batch_size=batch_size,
-                shuffle=shuffle,
-                callbacks=[history, *callbacks],
-                verbose=verbose,
-                validation_data=validation_data,
-            )
+            model.fit(**inputs, epochs=epochs, callbacks=[history, *callbacks], verbose=verbose)
     except KeyboardInterrupt:
         # Keras caches the validation iterator during fit and drops it at the end; an
         # interrupted fit would leave it for the next call to evaluate stale data.

@@ -3,6 +3,7 @@
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
 from ._sklearn_compat import validate_data
@@ -19,9 +20,13 @@ def check_samples(estimator, X, *, reset, input_shape=None):
     the number of values per sample. When ``input_shape`` (the fitted per-sample
     shape) is given, N-D samples must have exactly that shape.
 
+    Sparse X (any scipy format, matrix or array) is accepted as CSR (other formats are
+    converted; NaN or infinite stored values are refused); models always see dense
+    batches of it.
+
     Returns
     -------
-    X_flat : ndarray of shape (n_samples, n_values)
+    X_flat : ndarray or CSR sparse of shape (n_samples, n_values)
         A view of the validated samples as rows (never a modified user array).
     sample_shape : tuple of int
         The per-sample shape as received.
@@ -39,7 +44,7 @@ def check_samples(estimator, X, *, reset, input_shape=None):
         X = X.reshape(X.shape[0], -1)
     else:
         sample_shape = None
-    X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)
+    X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES, accept_sparse="csr")
     return X, sample_shape or (X.shape[1],)
 
 
@@ -144,11 +149,22 @@ def check_codes(Z, n_components):
     return Z
 
 
+def _value_range(X):
+    """``(min, max)`` of X's values (a sparse X's implicit zeros included), no copy of X."""
+    if sp.issparse(X):
+        return float(X.min()), float(X.max())
+    return float(np.min(X)), float(np.max(X))
+
+
+def _is_empty(X):
+    return X.shape[0] == 0 or X.shape[1] == 0
+
+
 def check_loss_range(X, loss):
     """Binary cross-entropy needs targets in [0, 1]."""
-    if loss != "binary_crossentropy" or X.size == 0:
+    if loss != "binary_crossentropy" or _is_empty(X):
         return
-    low, high = float(np.min(X)), float(np.max(X))
+    low, high = _value_range(X)
     if low < 0 or high > 1:
         raise ValueError(
             "loss='binary_crossentropy' requires X to lie in [0, 1], got values in "
@@ -163,9 +179,10 @@ MAX_TRAINING_MAGNITUDE = float(np.sqrt(np.finfo(np.float32).max))
 
 def check_training_range(X):
     """Values must be small enough for float32 training (no overflow to inf)."""
-    if X.size == 0:
+    if _is_empty(X):
         return
-    largest = max(float(np.max(X)), -float(np.min(X)))  # no |X| copy of a large X
+    low, high = _value_range(X)  # no |X| copy of a large X
+    largest = max(high, -low)
     if largest > MAX_TRAINING_MAGNITUDE:
         raise ValueError(
             f"X contains values of magnitude up to {largest:.4g}, too large to train on: "

@@ -173,7 +173,15 @@ COMMON_BAD = [
     ("strings", _strings, ValueError, "could not convert string to float"),
     ("object-None", _objects, ValueError, "Input X contains NaN"),
     ("complex", lambda X: X + 1j, ValueError, "Complex data not supported"),
-    ("sparse", sp.csr_matrix, TypeError, "Sparse data was passed for X"),
+    # Sparse X is valid input (tests/test_scale.py), but not with NaN or infinity in it;
+    # codes given to inverse_transform must be dense.
+    ("sparse-nan", lambda X: sp.csr_matrix(_with(np.nan)(X)), ValueError, "Input X contains NaN"),
+    (
+        "sparse-inf",
+        lambda X: sp.csc_array(_with(np.inf)(X)),
+        ValueError,
+        "Input X contains infinity",
+    ),
     ("list-of-ragged-rows", lambda X: [list(X[0]), list(X[1][:-1])], ValueError, "inhomogeneous"),
 ]
 NDIM_MESSAGES = {1: "Expected 2D array, got 1D array", 3: "dim 3", 4: "dim 4"}
@@ -235,6 +243,8 @@ def test_bad_input_is_a_clear_error_before_training(method, family, case, fitted
         pattern = "inverse_transform is expecting n_components"
     if method == "inverse_transform" and "per-sample" in pattern:
         pattern = "dim 3"  # codes are always rows
+    if method == "inverse_transform" and sp.issparse(bad):
+        error, pattern = TypeError, "Sparse data was passed for X"  # codes are dense
     with pytest.raises(error, match=pattern):
         getattr(estimator, call)(bad)
     assert_unchanged(bad, snapshot)

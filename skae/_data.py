@@ -1,0 +1,116 @@
+"""Feeding samples to Keras without copying the whole of ``X``.
+
+Ordinary in-memory arrays go to ``model.fit`` as they are: Keras' array path is the
+fastest. Sparse matrices, memory-mapped arrays and large dense arrays go through
+:class:`DenseBatches`, a ``keras.utils.PyDataset`` that makes one dense float32 batch
+at a time, so the densified (or float32, or in-RAM) copy of ``X`` never exists: Keras'
+array path converts ``x`` and ``y`` (both ``X`` here) to tensors separately, which
+holds two full copies of the data for the length of the fit.
+"""
+
+import math
+import mmap
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+
+#: Dense arrays of at least this many bytes are fed one batch at a time.
+STREAM_MIN_BYTES = 64 * 2**20
+
+
+def streams(X):
+    """Whether ``X`` (validated rows) is fed to Keras one batch at a time."""
+    if sp.issparse(X):
+        return True
+    base = X
+    while base is not None:  # a view of a memory map still reads from disk
+        if isinstance(base, (np.memmap, mmap.mmap)):
+            return True
+        base = getattr(base, "base", None)
+    return X.nbytes >= STREAM_MIN_BYTES
+
+
+def dense_batch(X, rows, shape, dtype=np.float32):
+    """The ``rows`` (a slice or index array) of ``X`` as a dense array of ``(n, *shape)``."""
+    batch = X[rows]
+    if sp.issparse(batch):
+        batch = batch.toarray()
+    batch = np.asarray(batch, dtype=dtype)
+    return batch.reshape((batch.shape[0], *shape))
+
+
+class DenseBatches(keras.utils.PyDataset):
+    """``(x, x)`` dense float32 batches of the rows of ``X``, one at a time.
+
+    Parameters
+    ----------
+    X : ndarray, np.memmap or scipy sparse matrix/array (CSR) of shape (n, n_values)
+        The samples as rows; never modified or copied as a whole.
+    shape : tuple of int
+        Per-sample shape each batch is reshaped to.
+    batch_size : int
+        Rows per batch; the last batch may be smaller.
+    rows : ndarray of int, default=None
+        The rows to use (a training or validation split); all rows when None.
+    shuffle : bool, default=False
+        Draw a new order of the rows at each epoch.
+    seed : int, default=None
+        Seeds the orders (a private ``RandomState``: the global state is untouched),
+        so a seeded fit is reproducible.
+    """
+
+    def __init__(self, X, *, shape, batch_size, rows=None, shuffle=False, seed=None):
+        super().__init__()
+        self._X = X
+        self._shape = tuple(shape)
+        self._batch_size = int(batch_size)
+        self._rows = rows
+        self._n = X.shape[0] if rows is None else len(rows)
+        self._rng = np.random.RandomState(seed) if shuffle else None
+        self._order = self._draw_order()
+
+    def _draw_order(self):
+        if self._rng is None:
+            return self._rows
+        order = self._rng.permutation(self._n)
+        return order if self._rows is None else self._rows[order]
+
+    def __len__(self):
+        return math.ceil(self._n / self._batch_size)
+
+    def __getitem__(self, index):
+        start = index * self._batch_size
+        stop = min(start + self._batch_size, self._n)
+        rows = slice(start, stop) if self._order is None else self._order[start:stop]
+        x = dense_batch(self._X, rows, self._shape)
+        return x, x
+
+    def on_epoch_end(self):
+        self._order = self._draw_order()
+
+
+def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None):
+    """Keyword arguments of ``model.fit`` that train on ``X`` (rows) to reconstruct it.
+
+    Returns ``(kwargs, n_train)``. Streamed data gets ``DenseBatches`` (the validation
+    split too); other arrays are indexed, reshaped and cast to float32 (no copy when
+    they already are float32 and no split is asked for).
+    """
+    if streams(X):
+        x = DenseBatches(
+            X, shape=shape, batch_size=batch_size, rows=rows, shuffle=shuffle, seed=seed
+        )
+        val = None
+        if val_rows is not None:
+            val = DenseBatches(X, shape=shape, batch_size=batch_size, rows=val_rows)
+        # The batches are shuffled here, by row; Keras would also reorder whole batches.
+        return dict(x=x, validation_data=val, shuffle=False), x._n
+    X_train = X if rows is None else X[rows]
+    X_train = X_train.reshape((X_train.shape[0], *shape)).astype(np.float32, copy=False)
+    val = None
+    if val_rows is not None:
+        X_val = X[val_rows].reshape((len(val_rows), *shape)).astype(np.float32, copy=False)
+        val = (X_val, X_val)
+    kwargs = dict(x=X_train, y=X_train, batch_size=batch_size, shuffle=shuffle, validation_data=val)
+    return kwargs, X_train.shape[0]
