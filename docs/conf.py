@@ -40,6 +40,9 @@ root_doc = "index"
 templates_path = ["_templates"]
 exclude_patterns = [
     "_build",
+    # Benchmark outputs (figures, CSV and Markdown tables) that docs/benchmarks.md
+    # embeds or links; the tables are not pages of their own.
+    "_static",
     "README_snippet.md",
     "examples",
     "auto_examples/*.ipynb",
@@ -128,15 +131,5 @@ def retarget_sklearn_refs(app, what, name, obj, options, lines):
     lines[:] = [_REF.sub(_retarget_sklearn_ref, line) for line in lines]
 
 
-# -- Benchmark results ---------------------------------------------------------
-# ``docs/benchmarks.md`` (written by the benchmark runner's maintainers) joins the
-# site's navigation when it exists; without it the build stays warning-free.
-def add_benchmark_results(app, docname, source):
-    """Append the results page to the root toctree when it is present."""
-    if docname == root_doc and any((DOCS / f"benchmarks{ext}").exists() for ext in source_suffix):
-        source[0] += "\n.. toctree::\n   :hidden:\n\n   benchmarks\n"
-
-
 def setup(app):
     app.connect("autodoc-process-docstring", retarget_sklearn_refs)
-    app.connect("source-read", add_benchmark_results)

@@ -298,8 +298,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; an N-D array of shape ``(n_samples, *input_shape)`` is
+            accepted too.
         y : None
             Ignored; present so the transformer fits inside supervised pipelines.
 
@@ -326,8 +327,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape)
-            A batch of training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A batch of training data; an N-D array of shape
+            ``(n_samples, *input_shape)`` is accepted too.
         y : None
             Ignored.
 
@@ -497,8 +499,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape_)
-            Samples to encode, as flat rows or in the fitted per-sample shape.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to encode, as flat rows or as an N-D array in the fitted per-sample
+            shape, ``(n_samples, *input_shape_)``.
 
         Returns
         -------
@@ -519,7 +522,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, *sample_shape)
+        X_reconstructed : ndarray of shape ``(n_samples, *sample_shape)``
             The reconstructions, in the codes' float precision and in the shape of
             the samples the model was fit on: rows of ``n_features_in_`` values for
             2-D training data, ``(n_samples, *input_shape_)`` for N-D training data.
@@ -536,8 +539,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape_)
-            Samples to reconstruct.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to reconstruct; an N-D array of shape ``(n_samples, *input_shape_)`` is
+            accepted too.
         y : None
             Ignored.
 
@@ -561,8 +565,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : {array-like, sparse matrix}, shape (n_samples, n_features) or (n_samples, *input_shape_)
-            Samples to reconstruct.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to reconstruct; an N-D array of shape ``(n_samples, *input_shape_)`` is
+            accepted too.
 
         Returns
         -------
@@ -590,7 +595,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Returns
         -------
-        X_sampled : ndarray of shape (n_samples, *sample_shape), float64
+        X_sampled : ndarray of shape ``(n_samples, *sample_shape)``, float64
             Decoded samples, in the shape of the samples the model was fit on.
 
         Raises

@@ -177,7 +177,7 @@ def test_docs_build_without_warnings(tmp_path):
     warnings = [line for line in build.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     assert build.returncode == 0, "\n".join(warnings) or build.stderr[-5000:]
 
-    for page in ["index", "install", "api", "running_benchmarks", "user_guide/index"]:
+    for page in ["index", "install", "api", "running_benchmarks", "benchmarks", "user_guide/index"]:
         assert (out / f"{page}.html").is_file(), page
     for full_name, obj in _public_names().items():
         if inspect.isclass(obj) or inspect.isfunction(obj):
