@@ -5,7 +5,8 @@ built or restored.
 """
 
 from ._estimator import AutoencoderTransformer
+from ._outlier import AutoencoderOutlierDetector
 
 __version__ = "0.1.0"
 
-__all__ = ["AutoencoderTransformer", "__version__"]
+__all__ = ["AutoencoderOutlierDetector", "AutoencoderTransformer", "__version__"]
