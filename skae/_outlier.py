@@ -114,7 +114,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     ... ).fit(X[y == 0])
     >>> bool(detector.score_samples(X[y == 0]).mean() > detector.score_samples(X[y != 0]).mean())
     True
-    >>> sorted(set(detector.predict(X)))
+    >>> sorted(set(detector.predict(X).tolist()))
     [-1, 1]
     """
 
