@@ -210,10 +210,16 @@ def digits_tasks():
     return one_class_tasks(X[:1200], X[1200:], y[:1200], y[1200:])
 
 
-def run_method(name, factory, tasks, progress):
+def _final_step(model):
+    return model[-1] if hasattr(model, "steps") else model
+
+
+def run_method(name, factory, tasks, progress, max_iter=None):
     outcome = Outcome(name)
     for task in tasks:
         model = clone(factory())
+        if max_iter is not None and "max_iter" in _final_step(model).get_params():
+            _final_step(model).set_params(max_iter=max_iter)
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -223,7 +229,7 @@ def run_method(name, factory, tasks, progress):
         scores = model.score_samples(task.X_test)
         outcome.score_s += time.perf_counter() - start
         outcome.aucs[task.label] = float(roc_auc_score(task.is_anomaly, -scores))
-        detector = model[-1] if hasattr(model, "steps") else model
+        detector = _final_step(model)
         if hasattr(detector, "n_iter_") and hasattr(detector, "autoencoder_"):
             outcome.epochs.append(int(detector.n_iter_))
         progress(f"  {name} {task.label}: AUC {outcome.aucs[task.label]:.4f}")
@@ -295,6 +301,9 @@ def build_parser():
     parser.add_argument("--repeats", type=int, default=5, help="ECG random draws (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="seed of splits and models")
     parser.add_argument("--data-home", help="folder holding mnist/ and ecg5000/")
+    parser.add_argument(
+        "--max-iter", type=int, help="cap the epochs of every skae model (smoke tests)"
+    )
     parser.add_argument("--out", type=Path, help=f"results folder (default {RESULTS})")
     return parser
 
@@ -337,7 +346,7 @@ def main(argv=None):
         if name == "skae-lstm" and not _lstm_available():
             outcomes.append(Outcome(name, status="not run: needs architecture='lstm'"))
             continue
-        outcomes.append(run_method(name, methods[name], tasks, progress))
+        outcomes.append(run_method(name, methods[name], tasks, progress, args.max_iter))
 
     text = markdown(dataset, outcomes, tasks, _settings(argv, args.seed, len(tasks)))
     print(text)
