@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation
@@ -42,7 +43,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ``transform`` returns the code (``n_samples, n_components``) and
     ``inverse_transform`` maps codes back to ``X``'s space. The dense family covers the
     simple (``hidden_layer_sizes=()``), deep, sparse (``activity_l1 > 0``) and denoising
-    (``noise``) models of the classic Keras autoencoder tutorial.
+    (``noise``) models of the classic Keras autoencoder tutorial; ``architecture="conv"``
+    and ``"lstm"`` are its convolutional and sequence-to-sequence models,
+    ``variational=True`` its variational autoencoder, and ``architecture`` also takes a
+    builder of your own.
+
+    ``X`` is 2-D ``(n_samples, n_features)`` or N-D ``(n_samples, *per_sample_shape)``,
+    e.g. images ``(n, 28, 28, 1)`` or sequences ``(n, timesteps, features)``. Flat rows
+    are reshaped (in C order) to ``input_shape`` when it is set; without it, a row of
+    ``n_features`` values is a 1-D signal for the conv family (Conv1D over the features,
+    one channel) and a sequence of ``n_features`` steps with one feature for the lstm
+    family. ``n_features_in_`` is always the number of values per sample.
 
     Parameters
     ----------
@@ -54,11 +65,27 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         candidate fits) picks the size, which is then fitted on all of ``X``
         (``partial_fit`` chooses it on its first batch). See ``n_components_`` and
         ``component_search_``.
-    architecture : {"dense"}, default="dense"
-        Model family.
-    hidden_layer_sizes : int or tuple of int, default=(128, 64)
-        Encoder widths; the decoder mirrors them. ``()`` gives the simple
-        autoencoder (one Dense layer each way).
+    architecture : {"dense", "conv", "lstm"} or callable, default="dense"
+        Model family. ``"dense"``: fully connected layers on the flattened sample.
+        ``"conv"``: stride-2 convolutions (Conv1D on ``(length, channels)``
+        samples, Conv2D on ``(height, width, channels)``), a Dense code, and mirrored
+        transposed convolutions whose output is cropped back to the input's size (so
+        sides that do not halve evenly, like 28 -> 14 -> 7 -> 4, work).
+        ``"lstm"``: stacked LSTMs to a Dense code, repeated over time into mirrored
+        LSTMs with a per-step Dense output; the LSTMs keep their tanh activations, so
+        ``activation`` does not apply. A callable is a custom builder
+        ``architecture(input_shape, n_components, **params) -> (encoder, decoder)``
+        returning two Keras models; see :func:`skae.architectures.build_custom` for
+        the contract and the parameters it receives.
+    hidden_layer_sizes : "auto", int or tuple of int, default="auto"
+        Encoder widths; the decoder mirrors them: units for dense and lstm, filters
+        for conv. ``()`` gives the simple autoencoder (one Dense layer each way).
+        ``"auto"`` is ``(128, 64)`` for dense (and custom builders), ``(32, 16)``
+        for conv and ``(64,)`` for lstm.
+    input_shape : tuple of int, default=None
+        Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(28, 28, 1)`` for
+        MNIST rows of 784 pixels; its product must equal ``n_features``. With N-D
+        ``X`` it may be left None (the shape is read from ``X``) or must match it.
     activation : str, default="relu"
         Activation of the hidden layers (a Keras activation name). The code itself
         is linear.
@@ -75,13 +102,23 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         or zeroing each value with probability ``noise_level``.
     noise_level : float, default=0.1
         Strength of ``noise``.
+    variational : bool, default=False
+        Make the code a diagonal Gaussian posterior (the variational autoencoder),
+        with the dense or conv family: training draws codes with the
+        reparameterisation trick and adds the KL divergence to the prior, through
+        ``add_loss`` (so it trains on every Keras backend). ``transform`` returns
+        the posterior mean and :meth:`sample` decodes draws from the prior.
+    kl_weight : float, default=1.0
+        Weight of the KL term. It is divided by the number of values per sample, to
+        match the reconstruction loss, which is a mean over those values: with
+        binary cross-entropy, 1.0 is the classic evidence lower bound.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an optimizer instance (cloned from its config at
         each fit, so its own learning rate applies and it is never mutated).
-    learning_rate : float, default=1e-3
+    learning_rate : float, default=2e-3
         Learning rate of a named optimizer.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(256, n_samples)``.
+        Minibatch size; ``"auto"`` is ``min(64, n_samples)``.
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
@@ -127,19 +164,34 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Number of epochs run.
     n_components_ : int
         Size of the code: ``n_components``, or the size chosen when it is a float.
-    component_search_ : dict of int to float or None
-        When ``n_components`` is a float: the validation R² of each code size the
-        search tried, in the order tried; else None.
+    component_search_ : dict of list or None
+        When ``n_components`` is a float: ``"n_components"``, the code sizes the
+        search tried, in the order tried, and ``"validation_r2"``, their held-out R²
+        (``pandas.DataFrame(component_search_)`` tabulates it); else None.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during ``fit`` (only when ``X`` has string column names).
     input_shape_ : tuple of int
-        Per-sample shape the model was built for.
+        Per-sample shape the model was built for (with the channel/feature axis the
+        conv and lstm families add to 1-D samples).
 
     See Also
     --------
     sklearn.decomposition.PCA : The linear, exact counterpart.
+    skae.load : Read back a file written by :meth:`save`.
+
+    Notes
+    -----
+    Training runs in float32, so ``fit`` refuses values of magnitude above about
+    1.8e19 (their squares overflow). If the loss still becomes NaN or infinite (a too
+    large ``learning_rate``, unscaled data), training stops with a
+    ``ConvergenceWarning`` and the best finite weights are restored: those early
+    stopping kept, else those the epoch with the lowest finite loss started from (the
+    initial weights if none). The fitted model is never NaN. A ``KeyboardInterrupt``
+    during ``fit`` stops training with a warning and leaves a usable fitted estimator,
+    as in ``MLPRegressor``. ``n_components`` may exceed the number of features: an
+    overcomplete code, meaningful with ``activity_l1`` or ``noise``.
 
     Examples
     --------
@@ -151,6 +203,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     (1797, 8)
     >>> ae.inverse_transform(ae.transform(X[:3])).shape
     (3, 64)
+
+    A convolutional model on the 8x8 images:
+
+    >>> conv = AutoencoderTransformer(
+    ...     n_components=8, architecture="conv", hidden_layer_sizes=(8,),
+    ...     input_shape=(8, 8, 1), max_iter=2, random_state=0,
+    ... )
+    >>> conv.fit(X.reshape(-1, 8, 8, 1)).transform(X[:3]).shape
+    (3, 8)
+    >>> conv.inverse_transform(conv.transform(X[:3])).shape
+    (3, 8, 8, 1)
     """
 
     _parameter_constraints = {
@@ -158,14 +221,21 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
         ],
-        "architecture": [StrOptions({"dense"})],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "architecture": [StrOptions({"dense", "conv", "lstm"}), callable],
+        "hidden_layer_sizes": [
+            StrOptions({"auto"}),
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "input_shape": ["array-like", Interval(Integral, 1, None, closed="left"), None],
         "activation": [StrOptions(ACTIVATIONS)],
         "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
         "loss": [StrOptions(LOSS_NAMES)],
         "activity_l1": [Interval(Real, 0, None, closed="left")],
         "noise": [StrOptions({"gaussian", "masking"}), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
+        "variational": ["boolean"],
+        "kl_weight": [Interval(Real, 0, None, closed="left")],
         "optimizer": [StrOptions(OPTIMIZER_NAMES), HasMethods(["get_config", "apply_gradients"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -186,15 +256,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         n_components=2,
         *,
         architecture="dense",
-        hidden_layer_sizes=(128, 64),
+        hidden_layer_sizes="auto",
+        input_shape=None,
         activation="relu",
         output_activation="auto",
         loss="mse",
         activity_l1=0.0,
         noise=None,
         noise_level=0.1,
+        variational=False,
+        kl_weight=1.0,
         optimizer="adam",
-        learning_rate=1e-3,
+        learning_rate=2e-3,
         batch_size="auto",
         max_iter=200,
         shuffle=True,
@@ -210,12 +283,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.n_components = n_components
         self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.input_shape = input_shape
         self.activation = activation
         self.output_activation = output_activation
         self.loss = loss
         self.activity_l1 = activity_l1
         self.noise = noise
         self.noise_level = noise_level
+        self.variational = variational
+        self.kl_weight = kl_weight
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -238,7 +314,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             Training data.
         y : None
             Ignored; present so the transformer fits inside supervised pipelines.
@@ -249,12 +325,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             The fitted transformer.
         """
         warm = self.warm_start and hasattr(self, "model_")
-        X = _validation.check_X(self, X, reset=not warm)
-        self._check_fit_inputs(X)
+        X, sample_shape, input_shape = self._check_fit_inputs(X, reset=not warm)
         seed = draw_seed(self.random_state)
         if not warm:
-            self.n_components_, self.component_search_ = resolve_n_components(self, X, seed)
-            self._build(X, seed)
+            self.n_components_, self.component_search_ = resolve_n_components(
+                self, X, sample_shape, seed
+            )
+            self._build(input_shape, sample_shape, seed)
         self._compile()
         self._train(X, epochs=self.max_iter, seed=seed, stop=True)
         return self
@@ -268,7 +345,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             A batch of training data.
         y : None
             Ignored.
@@ -279,40 +356,60 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             The updated transformer.
         """
         first = not hasattr(self, "model_")
-        X = _validation.check_X(self, X, reset=first)
-        self._check_fit_inputs(X)
+        X, sample_shape, input_shape = self._check_fit_inputs(X, reset=first)
         seed = draw_seed(self.random_state)
         if first:
-            self.n_components_, self.component_search_ = resolve_n_components(self, X, seed)
-            self._build(X, seed)
+            self.n_components_, self.component_search_ = resolve_n_components(
+                self, X, sample_shape, seed
+            )
+            self._build(input_shape, sample_shape, seed)
             self._compile()
         self._train(X, epochs=1, seed=seed, stop=False)
         return self
 
-    def _check_fit_inputs(self, X):
-        """Cross-parameter and data-dependent checks, before anything is built."""
+    def _check_fit_inputs(self, X, *, reset):
+        """Validate X and the parameters that depend on each other or on X.
+
+        Everything is checked before anything is built. Returns X as rows, the
+        per-sample shape X came in, and the per-sample shape the model takes (the
+        fitted one when not ``reset``).
+        """
+        fitted_shape = None if reset else self.input_shape_
+        X, sample_shape = _validation.check_samples(self, X, reset=reset, input_shape=fitted_shape)
+        input_shape = _validation.resolve_input_shape(
+            self.architecture, self.input_shape, sample_shape
+        )
+        _validation.check_training_range(X)
         _validation.check_loss_range(X, self.loss)
         _validation.check_noise(self.noise, self.noise_level)
         _validation.check_callbacks(self.callbacks)
-        _validation.check_hidden_layer_sizes(self.hidden_layer_sizes)
+        _validation.resolve_hidden_layer_sizes(self.hidden_layer_sizes, self.architecture)
+        _validation.check_variational(self.variational, self.architecture)
         if self.early_stopping:
             _validation.check_validation_split(X.shape[0], self.validation_fraction)
+        return X, sample_shape, (input_shape if reset else self.input_shape_)
 
-    def _build(self, X, seed):
+    def _build(self, input_shape, sample_shape, seed):
         """Build encoder, decoder and the training model; reset the fitted state."""
-        from .architectures import BUILDERS
-        from .architectures._common import autoencoder, noise_layer
+        from .architectures import build_models
+        from .architectures._common import autoencoder, noise_layer, output_activation_for
 
-        self.input_shape_ = tuple(int(d) for d in X.shape[1:])
+        self.input_shape_ = tuple(input_shape)
+        self._sample_shape = tuple(sample_shape)  # what inverse_transform returns
         with seeded(seed):
-            encoder, decoder = BUILDERS[self.architecture](
+            encoder, decoder = build_models(
+                self.architecture,
                 self.input_shape_,
                 self.n_components_,
-                hidden_layer_sizes=_validation.check_hidden_layer_sizes(self.hidden_layer_sizes),
+                variational=self.variational,
+                hidden_layer_sizes=_validation.resolve_hidden_layer_sizes(
+                    self.hidden_layer_sizes, self.architecture
+                ),
                 activation=self.activation,
-                output_activation=self.output_activation,
+                output_activation=output_activation_for(self.output_activation, self.loss),
                 loss=self.loss,
                 activity_l1=self.activity_l1,
+                kl_weight=self.kl_weight,
                 seed=seed,
             )
             noise = noise_layer(self.noise, self.noise_level, seed)
@@ -340,12 +437,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _train(self, X, *, epochs, seed, stop):
         """Run the Keras training loop and record its history."""
-        from keras.callbacks import TerminateOnNaN
-
         from ._inference import InferenceModels
-        from ._training import stopping_callback, train, user_callbacks
+        from ._training import KeepFiniteWeights, stopping_callback, train, user_callbacks
 
-        callbacks = [*user_callbacks(self.callbacks), TerminateOnNaN()]
+        X = X.reshape((X.shape[0], *self.input_shape_))
+        # First, so that every later callback (best weights included) sees finite weights.
+        guard = KeepFiniteWeights()
+        callbacks = [guard, *user_callbacks(self.callbacks)]
         stopper = None
         validation_data = None
         if stop:
@@ -362,7 +460,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 X_val = X_val.astype(np.float32, copy=False)
                 validation_data = (X_val, X_val)
         X = X.astype(np.float32, copy=False)
-        batch_size = min(256, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+        batch_size = min(64, X.shape[0]) if self.batch_size == "auto" else self.batch_size
         with seeded((seed + self.n_iter_) % _MAX_SEED):
             history = train(
                 self.model_,
@@ -376,7 +474,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         self._record(history)
         self._inference = InferenceModels(self.encoder_, self.decoder_)
-        self._warn_on_convergence(history, epochs, stopper)
+        if guard.diverged:
+            self._compile()  # the optimizer's moments may be non-finite too
+        self._warn_on_convergence(history, epochs, stopper, guard.diverged)
 
     def _record(self, history):
         """Fold one training run's Keras history into the fitted attributes."""
@@ -390,12 +490,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         finite = [v for v in monitored if np.isfinite(v)]
         self.best_loss_ = min(finite) if finite else None
 
-    def _warn_on_convergence(self, history, epochs, stopper):
+    def _warn_on_convergence(self, history, epochs, stopper, diverged):
         losses = history.get("loss", [])
-        if losses and not np.isfinite(losses[-1]):
+        if diverged:
             warnings.warn(
-                "Training stopped: the loss became NaN or infinite; lower learning_rate "
-                "or scale X.",
+                "Training diverged: the loss became NaN or infinite, so training stopped "
+                "and the best finite weights were restored. Lower learning_rate or scale X.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -413,17 +513,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples to encode.
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
+            Samples to encode, as flat rows or in the fitted per-sample shape.
 
         Returns
         -------
         codes : ndarray of shape (n_samples, n_components)
-            The codes, in ``X``'s float precision (float32 stays float32).
+            The codes, in ``X``'s float precision (float32 stays float32); the
+            posterior mean for a variational model.
         """
         check_is_fitted(self)
-        X = _validation.check_X(self, X, reset=False)
-        return self._encode(X)
+        return self._encode(self._check_samples(X))
 
     def inverse_transform(self, X):
         """Decode codes back to the input space.
@@ -435,12 +535,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features)
-            The reconstructions, in the codes' float precision.
+        X_reconstructed : ndarray of shape (n_samples, *sample_shape)
+            The reconstructions, in the codes' float precision and in the shape of
+            the samples the model was fit on: rows of ``n_features_in_`` values for
+            2-D training data, ``(n_samples, *input_shape_)`` for N-D training data.
         """
         check_is_fitted(self)
         Z = _validation.check_codes(X, self._n_features_out)
-        return self._decode(Z)
+        return self._decode(Z).reshape((Z.shape[0], *self._sample_shape))
 
     def score(self, X, y=None):
         """Variance-weighted R² of the reconstruction of ``X``.
@@ -450,7 +552,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to reconstruct.
         y : None
             Ignored.
@@ -461,7 +563,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             1.0 is a perfect reconstruction.
         """
         check_is_fitted(self)
-        X = _validation.check_X(self, X, reset=False)
+        X = self._check_samples(X)
         X_hat = self._decode(self._encode(X))
         return float(r2_score(X, X_hat, multioutput="variance_weighted"))
 
@@ -470,7 +572,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape_)
             Samples to reconstruct.
 
         Returns
@@ -479,16 +581,68 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Higher is better reconstructed (less anomalous).
         """
         check_is_fitted(self)
-        X = _validation.check_X(self, X, reset=False)
+        X = self._check_samples(X)
         X_hat = self._decode(self._encode(X))
         return -np.mean((X - X_hat) ** 2, axis=1)
 
+    def sample(self, n_samples=1, random_state=None):
+        """Generate samples by decoding draws from the prior of a variational model.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws of codes from ``N(0, I)``; an int gives the same samples
+            every call.
+
+        Returns
+        -------
+        X_sampled : ndarray of shape (n_samples, *sample_shape), float64
+            Decoded samples, in the shape of the samples the model was fit on.
+
+        Raises
+        ------
+        ValueError
+            If the model is not variational.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data / 16
+        >>> vae = AutoencoderTransformer(
+        ...     n_components=2, hidden_layer_sizes=(16,), variational=True,
+        ...     loss="binary_crossentropy", max_iter=2, random_state=0,
+        ... ).fit(X)
+        >>> vae.sample(3, random_state=0).shape
+        (3, 64)
+        """
+        from .architectures.variational import sampling_layer
+
+        check_is_fitted(self)
+        check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        if sampling_layer(self.encoder_) is None:
+            raise ValueError(
+                "sample() needs a variational model, but this AutoencoderTransformer was "
+                "fit with variational=False; refit it with variational=True."
+            )
+        Z = check_random_state(random_state).standard_normal((n_samples, self._n_features_out))
+        return self._decode(Z).reshape((n_samples, *self._sample_shape))
+
+    def _check_samples(self, X):
+        X, _ = _validation.check_samples(self, X, reset=False, input_shape=self.input_shape_)
+        return X
+
     def _encode(self, X):
+        """Codes of the rows ``X`` (reshaped to the model's per-sample shape)."""
         from ._inference import predict
 
+        X = X.reshape((X.shape[0], *self.input_shape_))
         return predict(self._inference.get(X.dtype)[0], X)
 
     def _decode(self, Z):
+        """Reconstructions of the codes ``Z``, as rows."""
         from ._inference import predict
 
         return predict(self._inference.get(Z.dtype)[1], Z).reshape(Z.shape[0], -1)
@@ -496,6 +650,37 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     @property
     def _n_features_out(self):
         return int(self.encoder_.output_shape[-1])
+
+    # --------------------------------------------------------------- saving
+
+    def save(self, path):
+        """Save the estimator to a file, without pickle; read it back with :func:`skae.load`.
+
+        The file is a zip archive: ``skae.json`` holds a format version, the
+        parameters and the fitted attributes as plain JSON, and ``model.keras`` the
+        trained Keras model. :func:`skae.load` restores it with Keras' safe mode.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write (conventionally with a ``.skae`` suffix).
+
+        Raises
+        ------
+        TypeError
+            If a parameter has no JSON form. Plain values, NumPy arrays, a
+            ``RandomState`` and Keras objects with a config (optimizer instances) are
+            saved; ``callbacks`` are not (they only act during training: set
+            ``callbacks=None`` first), nor are arbitrary Python objects (use pickle or
+            joblib for those). Nothing is written when this is raised.
+
+        See Also
+        --------
+        skae.load : Read the file back.
+        """
+        from ._persistence import save
+
+        save(self, path)
 
     # --------------------------------------------------------------- plumbing
 

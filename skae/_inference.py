@@ -26,11 +26,18 @@ class InferenceModels:
 
     def get(self, dtype):
         """Return ``(encoder, decoder)`` computing in ``dtype`` (float32 or float64)."""
+        from ._random import seeded
         from .architectures._common import cast_model
 
         name = "float32" if dtype == np.float32 else "float64"
         if name not in self._copies:
-            self._copies[name] = (cast_model(self.encoder, name), cast_model(self.decoder, name))
+            # Recreating a layer without an explicit seed (a custom builder's
+            # initializers, an LSTM's dropout generator) draws from Python's global
+            # random state: do it in a scope that restores it. The copies' initial
+            # weights are overwritten anyway.
+            with seeded(0):
+                copies = (cast_model(self.encoder, name), cast_model(self.decoder, name))
+            self._copies[name] = copies
         return self._copies[name]
 
 

@@ -32,10 +32,14 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         so that share of the training samples is flagged. ``"auto"``: the upper
         Tukey fence of the training errors, ``Q3 + 1.5 * (Q3 - Q1)``, a rule that
         needs no guess of the share.
-    architecture : {"dense"}, default="dense"
-        Model family.
-    hidden_layer_sizes : int or tuple of int, default=(128, 64)
-        Encoder widths; the decoder mirrors them.
+    architecture : {"dense", "conv", "lstm"} or callable, default="dense"
+        Model family, or a custom builder (see :class:`AutoencoderTransformer`).
+    hidden_layer_sizes : "auto", int or tuple of int, default="auto"
+        Encoder widths; the decoder mirrors them. ``"auto"`` is ``(128, 64)`` for
+        dense, ``(32, 16)`` for conv and ``(64,)`` for lstm.
+    input_shape : tuple of int, default=None
+        Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(140, 1)`` for an
+        LSTM over 140 time steps.
     activation : str, default="relu"
         Activation of the hidden layers.
     output_activation : str, default="auto"
@@ -49,12 +53,17 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Training-only corruption of the input (the denoising autoencoder).
     noise_level : float, default=0.1
         Strength of ``noise``.
+    variational : bool, default=False
+        Train a variational autoencoder; the score is then the reconstruction error of
+        the posterior mean.
+    kl_weight : float, default=1.0
+        Weight of the variational model's KL term.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (cloned at each fit).
-    learning_rate : float, default=1e-3
+    learning_rate : float, default=2e-3
         Learning rate of a named optimizer.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(256, n_samples)``.
+        Minibatch size; ``"auto"`` is ``min(64, n_samples)``.
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
@@ -129,15 +138,18 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         *,
         contamination="auto",
         architecture="dense",
-        hidden_layer_sizes=(128, 64),
+        hidden_layer_sizes="auto",
+        input_shape=None,
         activation="relu",
         output_activation="auto",
         loss="mse",
         activity_l1=0.0,
         noise=None,
         noise_level=0.1,
+        variational=False,
+        kl_weight=1.0,
         optimizer="adam",
-        learning_rate=1e-3,
+        learning_rate=2e-3,
         batch_size="auto",
         max_iter=200,
         shuffle=True,
@@ -154,12 +166,15 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.contamination = contamination
         self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.input_shape = input_shape
         self.activation = activation
         self.output_activation = output_activation
         self.loss = loss
         self.activity_l1 = activity_l1
         self.noise = noise
         self.noise_level = noise_level
+        self.variational = variational
+        self.kl_weight = kl_weight
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -180,7 +195,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             Training data, mostly normal samples.
         y : None
             Ignored.
@@ -191,7 +206,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         warm = self.warm_start and hasattr(self, "autoencoder_")
-        X = _validation.check_X(self, X, reset=not warm)
+        X = self._check_samples(X, reset=not warm)
         params = self._autoencoder_params()
         if warm:
             autoencoder = self.autoencoder_.set_params(**params)
@@ -203,6 +218,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.offset_ = self._offset(self.autoencoder_.score_samples(X))
         self.threshold_ = -self.offset_
         return self
+
+    def _check_samples(self, X, *, reset):
+        """Validate ``X`` here (features, names), handing it on in the shape it came in."""
+        X, sample_shape = _validation.check_samples(self, X, reset=reset)
+        return X.reshape((X.shape[0], *sample_shape))
 
     def _autoencoder_params(self):
         """This estimator's parameters that are the autoencoder's (all but contamination)."""
@@ -222,7 +242,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             Samples to score.
 
         Returns
@@ -231,15 +251,14 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             Higher is more normal.
         """
         check_is_fitted(self)
-        X = _validation.check_X(self, X, reset=False)
-        return self.autoencoder_.score_samples(X)
+        return self.autoencoder_.score_samples(self._check_samples(X, reset=False))
 
     def decision_function(self, X):
         """Shifted scores: negative for outliers, positive for inliers.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             Samples to score.
 
         Returns
@@ -255,7 +274,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
             Samples to label.
 
         Returns

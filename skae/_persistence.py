@@ -1,13 +1,33 @@
-"""Keras models to bytes and back, through Keras' own ``.keras`` format.
+"""Saving estimators and their Keras models, without pickle.
 
-The estimator pickles its training model as ``.keras`` bytes (weights, architecture and
-optimizer state) and rebuilds the encoder and decoder from it, so the three stay one
-set of shared layers after a round trip and custom skae objects resolve through the
-Keras registry (``safe_mode=True``: no arbitrary code is deserialized).
+Two routes:
+
+* pickling (``pickle``, ``joblib``, process pools) goes through the estimator's
+  ``__getstate__``/``__setstate__``, which turn the training model into the bytes of a
+  ``.keras`` file (:func:`model_to_bytes`) and back (:func:`model_from_bytes`);
+* :func:`save` / :func:`load` write a zip archive holding ``skae.json`` (format
+  version, parameters and fitted attributes as plain JSON) and ``model.keras``. Loading
+  runs no pickle and restores Keras objects with ``safe_mode=True``, so a file from an
+  untrusted source cannot execute code; the encoder and decoder are taken back out of
+  the training model, so the three stay one set of shared layers.
+
+Keras is imported only when a model is actually serialized, so ``import skae`` (which
+re-exports :func:`load`) stays light.
 """
 
+import json
+import math
 import os
 import tempfile
+import zipfile
+
+import numpy as np
+
+FORMAT = "skae"
+FORMAT_VERSION = 1
+_HEADER = "skae.json"
+_MODEL = "model.keras"
+_TAG = "__skae_type__"
 
 
 def model_to_bytes(model):
@@ -20,7 +40,7 @@ def model_to_bytes(model):
 
 
 def model_from_bytes(data):
-    """Load a Keras model from the bytes of a ``.keras`` file."""
+    """Load a Keras model from the bytes of a ``.keras`` file (Keras safe mode)."""
     import keras
 
     from . import layers, metrics  # noqa: F401  (registers skae's custom objects)
@@ -30,3 +50,215 @@ def model_from_bytes(data):
         with open(path, "wb") as handle:
             handle.write(data)
         return keras.saving.load_model(path, safe_mode=True)
+
+
+# ------------------------------------------------------------------ JSON values
+
+
+def _encode(value, name):
+    """Turn ``value`` into JSON-compatible data; ``name`` locates it in error messages.
+
+    Containers and NumPy/Keras objects are written as ``{"__skae_type__": ...}`` dicts
+    so that :func:`_decode` gives back the same types (a tuple stays a tuple).
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else {_TAG: "float", "value": repr(value)}
+    if isinstance(value, (list, tuple)):
+        items = [_encode(v, f"{name}[{i}]") for i, v in enumerate(value)]
+        return items if isinstance(value, list) else {_TAG: "tuple", "value": items}
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError(f"Cannot save {name}: a dict with non-string keys.")
+        return {_TAG: "dict", "value": {k: _encode(v, f"{name}[{k!r}]") for k, v in value.items()}}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufUO":
+            raise TypeError(f"Cannot save {name}: an array of dtype {value.dtype}.")
+        return {
+            _TAG: "ndarray",
+            "dtype": value.dtype.str if value.dtype.kind != "O" else "object",
+            "shape": list(value.shape),
+            "value": _encode(value.ravel().tolist(), name),
+        }
+    if isinstance(value, np.random.RandomState):
+        kind, keys, pos, has_gauss, cached = value.get_state()
+        return {_TAG: "RandomState", "value": [kind, keys.tolist(), pos, has_gauss, cached]}
+    return _encode_keras(value, name)
+
+
+def _encode_keras(value, name):
+    """Keras objects with a config (optimizers, registered functions), via Keras."""
+    import keras
+
+    try:
+        config = keras.saving.serialize_keras_object(value)
+        json.dumps(config, allow_nan=False)
+    except (TypeError, ValueError, NotImplementedError) as exc:
+        raise TypeError(
+            f"Cannot save {name}={value!r}: an object of type {type(value).__name__} has "
+            "no JSON form (only plain values, NumPy arrays, RandomState and Keras "
+            "objects with a config, such as optimizers, can be saved). Keras callbacks "
+            "only act during training: set callbacks=None before saving. Or use "
+            "pickle/joblib, which store any picklable object."
+        ) from exc
+    return {_TAG: "keras", "value": config}
+
+
+def _decode(value):
+    """Invert :func:`_encode`."""
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    kind, payload = value.get(_TAG), value.get("value")
+    if kind == "float":
+        return float(payload)
+    if kind == "tuple":
+        return tuple(_decode(v) for v in payload)
+    if kind == "dict":
+        return {k: _decode(v) for k, v in payload.items()}
+    if kind == "ndarray":
+        dtype = object if value["dtype"] == "object" else np.dtype(value["dtype"])
+        return np.array(_decode(payload), dtype=dtype).reshape(value["shape"])
+    if kind == "RandomState":
+        state = np.random.RandomState()
+        name, keys, pos, has_gauss, cached = payload
+        state.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+        return state
+    if kind == "keras":
+        import keras
+
+        from . import layers, metrics  # noqa: F401  (registers skae's custom objects)
+
+        return keras.saving.deserialize_keras_object(payload, safe_mode=True)
+    raise ValueError(f"Unknown value of type {kind!r} in the saved file.")
+
+
+# ----------------------------------------------------------------- save / load
+
+
+def _estimator_classes():
+    from ._estimator import AutoencoderTransformer
+
+    return {"AutoencoderTransformer": AutoencoderTransformer}
+
+
+def save(estimator, path):
+    """Write ``estimator`` to ``path``; see :meth:`AutoencoderTransformer.save`."""
+    from . import __version__
+
+    state = estimator.__getstate__()
+    params = estimator.get_params(deep=False)
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "class": type(estimator).__name__,
+        "skae_version": __version__,
+        "params": {k: _encode(v, f"parameter {k}") for k, v in params.items()},
+        "attributes": {
+            k: _encode(v, f"attribute {k}")
+            for k, v in state.items()
+            if k not in params and k != "model_"
+        },
+    }
+    # Everything is encoded before the file is opened: a failure leaves no partial file.
+    text = json.dumps(header, indent=1, allow_nan=False)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_HEADER, text)
+        if "model_" in state:
+            archive.writestr(_MODEL, state["model_"])
+
+
+def _read_header(archive, path):
+    try:
+        header = json.loads(archive.read(_HEADER))
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"{path!s} is not a skae file: it has no valid {_HEADER}.") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path!s} is not a skae file: {_HEADER} lacks format={FORMAT!r}.")
+    version = header.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"{path!s} has an unknown skae format version {version!r}.")
+    if version > FORMAT_VERSION:
+        from . import __version__
+
+        raise ValueError(
+            f"{path!s} was written in skae format version {version} (by skae "
+            f"{header.get('skae_version', '?')}); this skae ({__version__}) reads format "
+            f"versions up to {FORMAT_VERSION}. Upgrade skae to load it."
+        )
+    return header
+
+
+def load(path):
+    """Load an estimator written by :meth:`AutoencoderTransformer.save`.
+
+    No pickle is involved: parameters and fitted attributes are read from JSON and the
+    Keras model with ``keras.saving.load_model(..., safe_mode=True)``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to read.
+
+    Returns
+    -------
+    estimator : AutoencoderTransformer
+        The estimator, fitted if it was fitted when saved; its ``transform`` gives
+        the same output as the saved one's.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a skae file, or was written in a newer or unknown format
+        version.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import skae
+    >>> X = np.random.RandomState(0).rand(20, 4)
+    >>> ae = skae.AutoencoderTransformer(hidden_layer_sizes=(), max_iter=1, random_state=0)
+    >>> ae = ae.fit(X)
+    >>> path = os.path.join(tempfile.mkdtemp(), "ae.skae")
+    >>> ae.save(path)
+    >>> bool((skae.load(path).transform(X) == ae.transform(X)).all())
+    True
+    """
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path!s} is not a skae file: expected a zip archive written by "
+            "AutoencoderTransformer.save."
+        )
+    with zipfile.ZipFile(path) as archive:
+        header = _read_header(archive, path)
+        model = archive.read(_MODEL) if _MODEL in archive.namelist() else None
+    classes = _estimator_classes()
+    if header.get("class") not in classes:
+        raise ValueError(
+            f"{path!s} holds an unknown estimator class {header.get('class')!r}; "
+            f"expected one of {sorted(classes)}."
+        )
+    cls = classes[header["class"]]
+    state = cls().get_params(deep=False)
+    params = header.get("params", {})
+    unknown = sorted(set(params) - set(state))
+    if unknown:
+        raise ValueError(
+            f"{path!s} sets parameters {unknown} that {cls.__name__} does not have; it was "
+            "probably written by another version of skae."
+        )
+    state.update({k: _decode(v) for k, v in params.items()})
+    state.update({k: _decode(v) for k, v in header.get("attributes", {}).items()})
+    if model is not None:
+        state["model_"] = model
+    estimator = cls.__new__(cls)
+    estimator.__setstate__(state)
+    return estimator

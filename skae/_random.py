@@ -45,6 +45,8 @@ def seeded(seed):
         yield
         return
     py_state = random.getstate()
+    # The legacy global RandomState is what Keras' data iterators read, so it is the one
+    # to set and restore.
     np_state = np.random.get_state()
     tf = _tensorflow()
     tf_seed = tf.compat.v1.get_seed(None)[0] if tf is not None else None

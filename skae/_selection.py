@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 
-def resolve_n_components(estimator, X, seed):
+def resolve_n_components(estimator, X, sample_shape, seed):
     """Return ``(n_components_, component_search_)`` for a fit on ``X``.
 
     An int ``n_components`` is used as given (``component_search_`` is None). A float
@@ -38,7 +38,10 @@ def resolve_n_components(estimator, X, seed):
     estimator : AutoencoderTransformer
         The estimator being fitted; candidates are clones of it.
     X : ndarray of shape (n_samples, n_features)
-        Validated training data.
+        Validated training data, as rows.
+    sample_shape : tuple of int
+        Per-sample shape the user's ``X`` came in; candidates see ``X`` in it, as the
+        estimator did.
     seed : int
         Seeds the validation split and every candidate.
 
@@ -46,18 +49,21 @@ def resolve_n_components(estimator, X, seed):
     -------
     n_components : int
         The code size to build.
-    scores : dict of int to float, or None
-        Validation R² of each size tried, in the order tried.
+    search : dict of list, or None
+        ``"n_components"``: the sizes tried, in the order tried; ``"validation_r2"``:
+        their held-out R².
     """
     if isinstance(estimator.n_components, Integral):
         return int(estimator.n_components), None
-    return search_n_components(estimator, X, seed)
+    size, scores = search_n_components(estimator, X.reshape((-1, *sample_shape)), seed)
+    return size, {"n_components": list(scores), "validation_r2": list(scores.values())}
 
 
 def search_n_components(estimator, X, seed):
     """Smallest code size whose validation R² reaches ``estimator.n_components``.
 
-    See the module docstring for the search; returns ``(size, {size: R²})``.
+    See the module docstring for the search; returns ``(size, {size: R²})`` with the
+    sizes in the order tried.
     """
     target = float(estimator.n_components)
     X_train, X_val = _split(X, estimator.validation_fraction, seed, target)

@@ -1,8 +1,13 @@
 """Compiling and training the Keras model: the steps behind ``fit`` and ``partial_fit``."""
 
 import copy
+import math
+import warnings
 
 import keras
+import numpy as np
+
+from ._tf_leaks import release_all_reduce_gradients
 
 OPTIMIZERS = {
     "adam": "Adam",
@@ -60,16 +65,92 @@ def user_callbacks(callbacks):
     return [copy.deepcopy(callback) for callback in callbacks or ()]
 
 
+#: A freshly compiled model whose fit takes at most this many optimizer steps runs them
+#: eagerly: tracing the training step into a graph costs about a second (several for an
+#: LSTM) per new model, more than it saves on so few steps (small data, grid searches,
+#: scikit-learn's estimator checks).
+EAGER_MAX_STEPS = 32
+
+
+class KeepFiniteWeights(keras.callbacks.Callback):
+    """Stop a diverging training run and put back the best finite weights.
+
+    An epoch's training loss is measured on the weights the epoch starts from (and the
+    updates made during it), so the callback keeps the weights at the start of the
+    epoch with the lowest finite loss (the starting weights before any epoch ends).
+    When an epoch ends with a non-finite loss or non-finite weights, those weights are
+    restored and training stops: callbacks that run later
+    (``EarlyStopping`` keeping its best weights) and the fitted model only ever see
+    finite weights. ``diverged`` tells whether it fired.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged = False
+
+    def on_train_begin(self, logs=None):
+        self.diverged = False
+        self._start = self._best = self.model.get_weights()
+        self._best_loss = np.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.diverged:
+            return
+        weights = self.model.get_weights()
+        if not _finite((logs or {}).get("loss", 0.0)) or not all(_finite(w) for w in weights):
+            self._restore()
+            return
+        loss = (logs or {}).get("loss", np.nan)
+        if _finite(loss) and loss < self._best_loss:
+            self._best_loss, self._best = loss, self._start
+        self._start = weights
+
+    def _restore(self):
+        self.model.set_weights(self._best)
+        self.model.stop_training = True
+        self.diverged = True
+
+
+def _finite(value):
+    return bool(np.isfinite(np.asarray(value, dtype=float)).all())
+
+
 def train(model, X, *, epochs, batch_size, shuffle, callbacks, verbose, validation_data=None):
-    """Run ``model.fit`` to reconstruct ``X``; return the history as a dict of float lists."""
-    history = model.fit(
-        X,
-        X,
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        callbacks=callbacks,
-        verbose=verbose,
-        validation_data=validation_data,
-    )
+    """Run ``model.fit`` to reconstruct ``X``; return the history as a dict of float lists.
+
+    A ``KeyboardInterrupt`` (Ctrl-C, or raised by a callback) ends training early with
+    a warning, as in ``MLPRegressor``: the model keeps the weights it reached (the best
+    ones when ``EarlyStopping`` restores best weights) and the history holds the epochs
+    that completed.
+    """
+    if model.train_function is None:  # not traced yet: choose eager or graph execution
+        model.run_eagerly = epochs * math.ceil(X.shape[0] / batch_size) <= EAGER_MAX_STEPS
+    history = keras.callbacks.History()  # first: it records an epoch a later callback ends
+    try:
+        with release_all_reduce_gradients():
+            model.fit(
+                X,
+                X,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                callbacks=[history, *callbacks],
+                verbose=verbose,
+                validation_data=validation_data,
+            )
+    except KeyboardInterrupt:
+        # Keras caches the validation iterator during fit and drops it at the end; an
+        # interrupted fit would leave it for the next call to evaluate stale data.
+        if getattr(model, "_eval_epoch_iterator", None) is not None:
+            del model._eval_epoch_iterator
+        # As MLPRegressor does, an interrupted run still ends on its best weights.
+        for callback in callbacks:
+            if isinstance(callback, keras.callbacks.EarlyStopping):
+                callback.on_train_end()
+        warnings.warn(
+            "Training interrupted by user; the model keeps the weights reached after "
+            f"{len(history.history.get('loss', []))} complete epoch(s).",
+            UserWarning,
+            stacklevel=3,
+        )
     return {key: [float(v) for v in values] for key, values in history.history.items()}

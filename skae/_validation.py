@@ -10,13 +10,127 @@ from ._sklearn_compat import validate_data
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
-def check_X(estimator, X, *, reset):
-    """Validate samples for ``fit`` / ``transform`` / ``score`` (2-D, finite, float).
+def check_samples(estimator, X, *, reset, input_shape=None):
+    """Validate samples given as rows ``(n, n_features)`` or N-D ``(n, *sample_shape)``.
 
-    float32 and float64 are kept as they are (never copied); anything else numeric is
-    converted to float64. The caller's array is never modified.
+    N-D input goes through the same checks as 2-D input (numeric, finite, at least one
+    sample, float32/float64 kept, other dtypes converted to float64); the feature
+    count and names are then checked on the flattened rows, so ``n_features_in_`` is
+    the number of values per sample. When ``input_shape`` (the fitted per-sample
+    shape) is given, N-D samples must have exactly that shape.
+
+    Returns
+    -------
+    X_flat : ndarray of shape (n_samples, n_values)
+        A view of the validated samples as rows (never a modified user array).
+    sample_shape : tuple of int
+        The per-sample shape as received.
     """
-    return validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)
+    if _ndim(X) > 2:
+        X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, input_name="X", estimator=estimator)
+        sample_shape = tuple(int(d) for d in X.shape[1:])
+        if input_shape is not None and sample_shape != tuple(input_shape):
+            raise ValueError(
+                f"X has per-sample shape {sample_shape}, but {type(estimator).__name__} "
+                f"was fit for per-sample shape {tuple(input_shape)}; pass X of shape "
+                f"(n_samples, {', '.join(map(str, input_shape))}) or flattened rows of "
+                f"{int(np.prod(input_shape))} values."
+            )
+        X = X.reshape(X.shape[0], -1)
+    else:
+        sample_shape = None
+    X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)
+    return X, sample_shape or (X.shape[1],)
+
+
+def _ndim(X):
+    ndim = getattr(X, "ndim", None)
+    if ndim is None and isinstance(X, (list, tuple)):
+        try:
+            ndim = np.ndim(X)
+        except ValueError:  # ragged nested lists: let check_array report them
+            ndim = None
+    return ndim or 0
+
+
+def check_input_shape(input_shape):
+    """Return ``input_shape`` as a tuple of positive ints."""
+    sizes = [input_shape] if isinstance(input_shape, Integral) else list(input_shape)
+    if not sizes or not all(_positive_int(s) for s in sizes):
+        raise ValueError(
+            f"input_shape must be a non-empty tuple of positive integers, got {input_shape!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+def _positive_int(value):
+    return isinstance(value, Integral) and not isinstance(value, bool) and value > 0
+
+
+#: Per-sample ranks each family builds on (after a trailing channel axis is added to 1-D
+#: samples): conv takes (length, channels) or (height, width, channels), lstm takes
+#: (timesteps, features).
+_FAMILY_RANKS = {"conv": (2, 3), "lstm": (2,)}
+
+
+def resolve_input_shape(architecture, input_shape, sample_shape):
+    """Return the per-sample shape the model is built for.
+
+    ``input_shape`` (the parameter) reshapes flat rows and must hold as many values as
+    a row; for N-D X it must equal X's per-sample shape. For the conv and lstm families,
+    1-D samples get a trailing channel/feature axis: a row of ``n`` values is a signal of
+    ``n`` steps with one channel.
+    """
+    sample_shape = tuple(sample_shape)
+    n_values = int(np.prod(sample_shape))
+    shape = sample_shape
+    if input_shape is not None:
+        shape = check_input_shape(input_shape)
+        if len(sample_shape) > 1 and shape != sample_shape:
+            raise ValueError(
+                f"input_shape={tuple(input_shape)} does not match the per-sample shape "
+                f"{sample_shape} of X; pass flat rows or X of shape (n_samples, *input_shape)."
+            )
+        if int(np.prod(shape)) != n_values:
+            raise ValueError(
+                f"input_shape={tuple(input_shape)} holds {int(np.prod(shape))} values per "
+                f"sample, but X has n_features={n_values}."
+            )
+    ranks = _FAMILY_RANKS.get(architecture) if isinstance(architecture, str) else None
+    if ranks is None:
+        return shape
+    if len(shape) == 1:
+        shape = (*shape, 1)
+    if len(shape) not in ranks:
+        expected = {
+            "conv": "(length, channels) or (height, width, channels)",
+            "lstm": "(timesteps, features)",
+        }[architecture]
+        raise ValueError(
+            f"architecture={architecture!r} needs a per-sample shape {expected}, got "
+            f"{shape}; set input_shape or pass X of shape (n_samples, *per_sample_shape)."
+        )
+    return shape
+
+
+def resolve_hidden_layer_sizes(hidden_layer_sizes, architecture):
+    """Return the widths a family is built with; ``"auto"`` picks the family's default."""
+    from .architectures import AUTO_HIDDEN_LAYER_SIZES
+
+    if isinstance(hidden_layer_sizes, str) and hidden_layer_sizes == "auto":
+        key = architecture if isinstance(architecture, str) else "dense"
+        return AUTO_HIDDEN_LAYER_SIZES[key]
+    return check_hidden_layer_sizes(hidden_layer_sizes)
+
+
+def check_variational(variational, architecture):
+    """The built-in variational models are dense or convolutional."""
+    if variational and architecture == "lstm":
+        raise ValueError(
+            "variational=True is supported with architecture='dense', architecture='conv' "
+            "or a custom builder that takes a 'variational' argument, got "
+            "architecture='lstm'."
+        )
 
 
 def check_codes(Z, n_components):
@@ -40,6 +154,24 @@ def check_loss_range(X, loss):
             "loss='binary_crossentropy' requires X to lie in [0, 1], got values in "
             f"[{low:.4g}, {high:.4g}]. Scale X with sklearn.preprocessing.MinMaxScaler "
             "or use loss='mse'."
+        )
+
+
+# Training runs in float32; beyond this magnitude squared errors overflow to inf.
+MAX_TRAINING_MAGNITUDE = float(np.sqrt(np.finfo(np.float32).max))
+
+
+def check_training_range(X):
+    """Values must be small enough for float32 training (no overflow to inf)."""
+    if X.size == 0:
+        return
+    largest = max(float(np.max(X)), -float(np.min(X)))  # no |X| copy of a large X
+    if largest > MAX_TRAINING_MAGNITUDE:
+        raise ValueError(
+            f"X contains values of magnitude up to {largest:.4g}, too large to train on: "
+            "training runs in float32, where the squares of values above "
+            f"{MAX_TRAINING_MAGNITUDE:.2g} overflow. Scale X first, e.g. with "
+            "sklearn.preprocessing.StandardScaler."
         )
 
 

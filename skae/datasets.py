@@ -19,7 +19,20 @@ _ECG_FILE = "ECG5000_TRAIN.txt.gz"
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """A local dataset is not where skae looked for it."""
+    """A local dataset is not where skae looked for it.
+
+    A subclass of :class:`FileNotFoundError` whose message lists the folders searched
+    and how to point skae at the data.
+
+    Examples
+    --------
+    >>> from skae.datasets import DatasetNotFoundError, load_ecg5000
+    >>> try:
+    ...     load_ecg5000(data_home="no/such/folder")
+    ... except DatasetNotFoundError as error:
+    ...     print(type(error).__name__)
+    DatasetNotFoundError
+    """
 
 
 def _candidates(data_home):
@@ -54,6 +67,16 @@ def find_data_home(relative, data_home=None):
     ------
     DatasetNotFoundError
         When no candidate folder holds it; the message lists the folders tried.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skae.datasets import find_data_home
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     (Path(folder) / "ecg5000").mkdir()
+    ...     find_data_home("ecg5000", data_home=folder) == Path(folder)
+    True
     """
     tried = _candidates(data_home)
     for folder in tried:

@@ -53,3 +53,59 @@ class MaskingNoise(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class GaussianSampling(keras.layers.Layer):
+    """Reparameterised draw from a diagonal Gaussian posterior, with its KL penalty.
+
+    Called on ``[z_mean, z_log_var]``. In training it returns
+    ``z_mean + exp(z_log_var / 2) * eps`` with ``eps ~ N(0, I)`` and adds
+    ``kl_weight * KL(N(z_mean, exp(z_log_var)) || N(0, I))`` (summed over the code,
+    averaged over the batch) to the model's losses with ``add_loss``, so every Keras
+    backend trains it with the standard ``fit`` loop. Outside training it returns
+    ``z_mean``: the encoder of a variational autoencoder then outputs the posterior
+    mean.
+
+    Parameters
+    ----------
+    kl_weight : float, default=1.0
+        Weight of the KL term in the training loss.
+    seed : int, default=None
+        Seed of the layer's own random generator.
+    **kwargs
+        Passed to :class:`keras.layers.Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae.layers import GaussianSampling
+    >>> layer = GaussianSampling(kl_weight=0.5, seed=0)
+    >>> mean = np.ones((2, 3), dtype="float32")
+    >>> log_var = np.zeros((2, 3), dtype="float32")
+    >>> keras.ops.convert_to_numpy(layer([mean, log_var])).tolist()
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    >>> keras.ops.convert_to_numpy(layer([mean, log_var], training=True)).shape
+    (2, 3)
+    """
+
+    def __init__(self, kl_weight=1.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.kl_weight = float(kl_weight)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=False):
+        z_mean, z_log_var = inputs
+        if not training:
+            return z_mean
+        kl = -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+        self.add_loss(self.kl_weight * ops.mean(kl))
+        eps = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * z_log_var) * eps
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "kl_weight": self.kl_weight, "seed": self.seed}

@@ -512,6 +512,26 @@ def test_import_is_light():
     import subprocess
     import sys
 
-    code = "import sys, skae; print('keras' in sys.modules, 'tensorflow' in sys.modules)"
+    code = (
+        "import sys, skae; print(*(m in sys.modules for m in ('keras', 'tensorflow', 'sklearn')));"
+        "skae.AutoencoderTransformer; print(*(m in sys.modules for m in ('keras', 'sklearn')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    # import skae loads nothing heavy; the estimator brings scikit-learn but not Keras.
+    assert out.stdout.split() == ["False", "False", "False", "False", "True"]
+
+
+def test_repeated_fits_do_not_pile_up_traced_graphs(digits_small):
+    """TensorFlow keeps every traced all_reduce gradient alive unless skae drops it."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the registry leak is TensorFlow's")
+    from tensorflow.python.framework import ops
+
+    X, _ = digits_small
+    AutoencoderTransformer(n_components=2, hidden_layer_sizes=(), **FAST).fit(X)
+    before = len(ops.gradient_registry._registry)
+    for seed in range(3):
+        AutoencoderTransformer(
+            n_components=2, hidden_layer_sizes=(), max_iter=1, random_state=seed
+        ).fit(X)
+    assert len(ops.gradient_registry._registry) == before

@@ -3,11 +3,72 @@
 Every builder takes the per-sample ``input_shape``, ``n_components`` and keyword
 arguments drawn from the estimator's parameters, and returns two Keras models: the
 encoder maps a batch of samples to codes of shape ``(batch, n_components)``, the decoder
-maps codes back to ``(batch, *input_shape)``.
+maps codes back to ``(batch, *input_shape)``. A user's own builder with the same
+contract can be passed as ``AutoencoderTransformer(architecture=callable)``; see
+:func:`build_models`.
 """
 
+from ._custom import build_custom
+from .convolutional import build_conv
 from .dense import build_dense
+from .recurrent import build_lstm
+from .variational import build_variational, gaussian_code
 
-BUILDERS = {"dense": build_dense}
+BUILDERS = {"dense": build_dense, "conv": build_conv, "lstm": build_lstm}
 
-__all__ = ["BUILDERS", "build_dense"]
+#: Widths that ``hidden_layer_sizes="auto"`` stands for, per family (units for dense and
+#: lstm, filters for conv). A custom builder receives the dense widths.
+AUTO_HIDDEN_LAYER_SIZES = {"dense": (128, 64), "conv": (32, 16), "lstm": (64,)}
+
+
+def build_models(architecture, input_shape, n_components, *, variational=False, **params):
+    """Build ``(encoder, decoder)`` for a family name or a custom builder.
+
+    Parameters
+    ----------
+    architecture : {"dense", "conv", "lstm"} or callable
+        Family name, or a builder called as ``architecture(input_shape, n_components,
+        **params)`` (see :func:`build_custom`).
+    input_shape : tuple of int
+        Per-sample shape the models take.
+    n_components : int
+        Size of the code.
+    variational : bool, default=False
+        Build a variational model (dense and conv families, or a builder that takes a
+        ``variational`` argument).
+    **params
+        Keyword arguments of the builders: ``hidden_layer_sizes``, ``activation``,
+        ``output_activation``, ``loss``, ``activity_l1``, ``kl_weight``, ``seed``.
+
+    Returns
+    -------
+    encoder, decoder : keras.Model
+        Named ``"encoder"`` and ``"decoder"``.
+
+    Examples
+    --------
+    >>> from skae.architectures import build_models
+    >>> encoder, decoder = build_models("conv", (16, 1), 2, hidden_layer_sizes=(4,), seed=0)
+    >>> decoder.output_shape
+    (None, 16, 1)
+    """
+    if callable(architecture):
+        return build_custom(
+            architecture, input_shape, n_components, variational=variational, **params
+        )
+    if variational:
+        return build_variational(input_shape, n_components, base=architecture, **params)
+    return BUILDERS[architecture](input_shape, n_components, **params)
+
+
+__all__ = [
+    "AUTO_HIDDEN_LAYER_SIZES",
+    "BUILDERS",
+    "build_conv",
+    "build_custom",
+    "build_dense",
+    "build_lstm",
+    "build_models",
+    "build_variational",
+    "gaussian_code",
+]

@@ -28,6 +28,43 @@ def code_regularizer(activity_l1):
     return keras.regularizers.L1(activity_l1) if activity_l1 > 0 else None
 
 
+def code_output(
+    x, n_components, *, seed, activity_l1=0.0, variational=False, kl_weight=1.0, n_values=1
+):
+    """The code: a linear Dense layer named ``encoder_code``, or a Gaussian posterior.
+
+    With ``variational=True`` the code is drawn from a diagonal Gaussian posterior in
+    training and is its mean otherwise (see :func:`skae.architectures.gaussian_code`);
+    the KL weight is divided by ``n_values``, the number of values per sample, because
+    the reconstruction loss is a mean over those values.
+    """
+    if variational:
+        from .variational import gaussian_code
+
+        return gaussian_code(
+            x,
+            n_components,
+            seed=seed,
+            activity_l1=activity_l1,
+            kl_weight=kl_weight / n_values,
+        )
+    return dense_layer(
+        n_components,
+        activation=None,
+        seed=seed,
+        name="encoder_code",
+        activity_regularizer=code_regularizer(activity_l1),
+    )(x)
+
+
+def n_values(input_shape):
+    """Number of values in one sample of per-sample shape ``input_shape``."""
+    total = 1
+    for size in input_shape:
+        total *= int(size)
+    return total
+
+
 def noise_layer(noise, noise_level, seed):
     """The training-only corruption of a denoising autoencoder, or None."""
     if noise is None:

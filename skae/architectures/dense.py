@@ -3,7 +3,7 @@
 import keras
 
 from .._random import layer_seeds
-from ._common import code_regularizer, dense_layer, output_activation_for
+from ._common import code_output, dense_layer, n_values, output_activation_for
 
 
 def build_dense(
@@ -15,6 +15,8 @@ def build_dense(
     output_activation="auto",
     loss="mse",
     activity_l1=0.0,
+    variational=False,
+    kl_weight=1.0,
     seed=None,
 ):
     """Build a dense encoder and its mirrored decoder.
@@ -37,6 +39,11 @@ def build_dense(
         The training loss; only used to resolve ``output_activation="auto"``.
     activity_l1 : float, default=0.0
         L1 penalty on the code (the sparse autoencoder).
+    variational : bool, default=False
+        Make the code a Gaussian posterior (a variational autoencoder); see
+        :func:`skae.architectures.gaussian_code`.
+    kl_weight : float, default=1.0
+        Weight of the KL term of a variational code, per value of a sample.
     seed : int, default=None
         Seed of the weight initializers.
 
@@ -53,32 +60,30 @@ def build_dense(
     >>> encoder.output_shape, decoder.output_shape
     ((None, 2), (None, 64))
     """
-    n_features = 1
-    for size in input_shape:
-        n_features *= int(size)
+    n_features = n_values(input_shape)
     seeds = iter(layer_seeds(seed, 2 * len(hidden_layer_sizes) + 2))
 
     inputs = keras.Input(shape=tuple(input_shape), name="encoder_input")
     x = keras.layers.Flatten(name="encoder_flatten")(inputs) if len(input_shape) > 1 else inputs
     for i, units in enumerate(hidden_layer_sizes, start=1):
-        x = dense_layer(units, activation=activation, seed=next(seeds), name=f"encoder_dense_{i}")(
-            x
-        )
-    code = dense_layer(
+        name = f"encoder_dense_{i}"
+        x = dense_layer(units, activation=activation, seed=next(seeds), name=name)(x)
+    code = code_output(
+        x,
         n_components,
-        activation=None,
         seed=next(seeds),
-        name="encoder_code",
-        activity_regularizer=code_regularizer(activity_l1),
-    )(x)
+        activity_l1=activity_l1,
+        variational=variational,
+        kl_weight=kl_weight,
+        n_values=n_features,
+    )
     encoder = keras.Model(inputs, code, name="encoder")
 
     codes = keras.Input(shape=(n_components,), name="decoder_input")
     x = codes
     for i, units in enumerate(reversed(hidden_layer_sizes), start=1):
-        x = dense_layer(units, activation=activation, seed=next(seeds), name=f"decoder_dense_{i}")(
-            x
-        )
+        name = f"decoder_dense_{i}"
+        x = dense_layer(units, activation=activation, seed=next(seeds), name=name)(x)
     x = dense_layer(
         n_features,
         activation=output_activation_for(output_activation, loss),

@@ -1,0 +1,118 @@
+"""Variational autoencoders: a Gaussian code on top of the dense or convolutional family.
+
+The encoder ends in two Dense heads, the posterior mean ``encoder_code_mean`` and log
+variance ``encoder_code_log_var``, joined by :class:`skae.layers.GaussianSampling`
+(``encoder_code``). In training that layer draws a code with the reparameterisation
+trick and adds the KL term with ``add_loss``, so the standard ``fit`` loop of every Keras
+backend trains the model; outside training the encoder returns the posterior mean,
+which is what ``transform`` gives. Decoding draws from the prior ``N(0, I)`` generates
+new samples (``AutoencoderTransformer.sample``).
+"""
+
+from .._random import layer_seeds
+from ..layers import GaussianSampling
+from ._common import code_regularizer, dense_layer
+
+SUPPORTED_BASES = ("dense", "conv")
+
+
+def gaussian_code(x, n_components, *, seed=None, activity_l1=0.0, kl_weight=1.0):
+    """Attach a Gaussian posterior code of size ``n_components`` to the features ``x``.
+
+    Parameters
+    ----------
+    x : KerasTensor
+        Flat encoder features, shape ``(batch, n)``.
+    n_components : int
+        Size of the code.
+    seed : int, default=None
+        Seed of the two heads' initializers and of the sampling noise.
+    activity_l1 : float, default=0.0
+        L1 penalty on the posterior mean.
+    kl_weight : float, default=1.0
+        Weight of the KL term in the training loss (as added, not rescaled).
+
+    Returns
+    -------
+    code : KerasTensor
+        A draw from the posterior in training, its mean otherwise.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from skae.architectures import gaussian_code
+    >>> inputs = keras.Input((5,))
+    >>> encoder = keras.Model(inputs, gaussian_code(inputs, 2, seed=0))
+    >>> [layer.name for layer in encoder.layers[1:]]
+    ['encoder_code_mean', 'encoder_code_log_var', 'encoder_code']
+    """
+    mean_seed, log_var_seed, noise_seed = layer_seeds(seed, 3)
+    z_mean = dense_layer(
+        n_components,
+        activation=None,
+        seed=mean_seed,
+        name="encoder_code_mean",
+        activity_regularizer=code_regularizer(activity_l1),
+    )(x)
+    z_log_var = dense_layer(
+        n_components, activation=None, seed=log_var_seed, name="encoder_code_log_var"
+    )(x)
+    return GaussianSampling(kl_weight, seed=noise_seed, name="encoder_code")([z_mean, z_log_var])
+
+
+def build_variational(input_shape, n_components, *, base="dense", kl_weight=1.0, **kwargs):
+    """Build a variational encoder and decoder on the ``base`` family.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Per-sample shape.
+    n_components : int
+        Size of the code.
+    base : {"dense", "conv"}, default="dense"
+        Family of the encoder and decoder bodies.
+    kl_weight : float, default=1.0
+        Weight of the KL term relative to the reconstruction loss, where the
+        reconstruction loss is the mean over a sample's values; the KL term added is
+        ``kl_weight / prod(input_shape)`` times the KL divergence, so ``kl_weight=1``
+        with binary cross-entropy is the classic evidence lower bound up to scale.
+    **kwargs
+        Passed to the base builder (``hidden_layer_sizes``, ``activation``, ``seed``...).
+
+    Returns
+    -------
+    encoder, decoder : keras.Model
+        The encoder outputs the posterior mean outside training.
+
+    Examples
+    --------
+    >>> from skae.architectures import build_variational
+    >>> encoder, decoder = build_variational((64,), 2, hidden_layer_sizes=(8,), seed=0)
+    >>> encoder.get_layer("encoder_code").__class__.__name__
+    'GaussianSampling'
+    """
+    from . import BUILDERS
+
+    if base not in SUPPORTED_BASES:
+        raise ValueError(
+            f"A variational model can be built on {' or '.join(map(repr, SUPPORTED_BASES))}, "
+            f"got base={base!r}."
+        )
+    return BUILDERS[base](
+        input_shape, n_components, variational=True, kl_weight=kl_weight, **kwargs
+    )
+
+
+def sampling_layer(model):
+    """Return the :class:`~skae.layers.GaussianSampling` layer of ``model``, or None.
+
+    Nested models are searched too; None means ``model`` is not variational.
+    """
+    for layer in model.layers:
+        if isinstance(layer, GaussianSampling):
+            return layer
+        if hasattr(layer, "layers"):
+            found = sampling_layer(layer)
+            if found is not None:
+                return found
+    return None
