@@ -102,7 +102,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Number of training epochs run.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during ``fit`` (only when ``X`` has string column names).
 
     See Also
@@ -195,7 +195,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
             Training data, mostly normal samples.
         y : None
             Ignored.
@@ -242,7 +242,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
             Samples to score.
 
         Returns
@@ -258,7 +258,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
             Samples to score.
 
         Returns
@@ -274,7 +274,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
             Samples to label.
 
         Returns

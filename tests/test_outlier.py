@@ -216,3 +216,33 @@ def test_user_arrays_are_left_unchanged(X_small):
     detector.fit(X)
     detector.predict(X)
     np.testing.assert_array_equal(X, X_small)
+
+
+def test_conv_family_on_image_shaped_input(zeros_and_rest):
+    X_train, normal_test, other = zeros_and_rest
+    images = X_train.reshape(-1, 8, 8, 1)
+    detector = AutoencoderOutlierDetector(
+        n_components=4, architecture="conv", hidden_layer_sizes=(4,), max_iter=3, random_state=0
+    ).fit(images)
+    assert detector.autoencoder_.input_shape_ == (8, 8, 1)
+    np.testing.assert_allclose(
+        detector.score_samples(normal_test.reshape(-1, 8, 8, 1)),
+        detector.score_samples(normal_test),  # flat rows are reshaped the same way
+        rtol=1e-6,
+    )
+    with pytest.raises(ValueError, match=r"X has per-sample shape \(4, 16, 1\)"):
+        detector.predict(other.reshape(-1, 4, 16, 1))
+
+
+def test_lstm_family_reads_flat_rows_as_sequences(zeros_and_rest):
+    X_train, normal_test, _ = zeros_and_rest
+    detector = AutoencoderOutlierDetector(
+        n_components=2,
+        architecture="lstm",
+        hidden_layer_sizes=(4,),
+        input_shape=(64, 1),
+        max_iter=1,
+        random_state=0,
+    ).fit(X_train[:40])
+    assert detector.autoencoder_.input_shape_ == (64, 1)
+    assert detector.predict(normal_test[:5]).shape == (5,)

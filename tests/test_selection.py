@@ -93,7 +93,6 @@ def _scores(ae):
     return dict(zip(search["n_components"], search["validation_r2"]))
 
 
-
 def test_chosen_size_reaches_the_target_and_the_next_smaller_does_not(searched):
     search = _scores(searched)
     size = searched.n_components_
@@ -204,3 +203,23 @@ CHECKS = [
 @pytest.mark.parametrize("check", CHECKS)
 def test_float_n_components_passes_sklearn_checks(check):
     getattr(estimator_checks, check)("AutoencoderTransformer", clone(FLOAT_CONFIG))
+
+
+def test_search_keeps_the_per_sample_shape_of_nd_input(X_small):
+    ae = AutoencoderTransformer(**{**SEARCH, "n_components": 0.2, "max_iter": 5})
+    X = X_small.reshape(40, 2, 3)
+    ae.fit(X)
+    assert ae.n_components_ in ae.component_search_["n_components"]
+    assert ae.transform(X).shape == (40, ae.n_components_)
+    assert ae.inverse_transform(ae.transform(X)).shape == (40, 2, 3)
+
+
+def test_save_and_load_keep_the_search(searched, digits_small, tmp_path):
+    import skae
+
+    path = tmp_path / "searched.skae"
+    searched.save(path)
+    loaded = skae.load(path)
+    assert loaded.n_components_ == searched.n_components_
+    assert loaded.component_search_ == searched.component_search_
+    np.testing.assert_array_equal(loaded.transform(digits_small), searched.transform(digits_small))
