@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY = {
+    "AutoencoderOutlierDetector": "._outlier",
     "AutoencoderTransformer": "._estimator",
     "load": "._persistence",
 }

@@ -14,7 +14,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _validation
 from ._random import draw_seed, seeded
-from ._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
+from ._selection import resolve_n_components
+from ._sklearn_compat import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
 
 ACTIVATIONS = {
     "relu",
@@ -57,8 +58,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     Parameters
     ----------
-    n_components : int, default=2
-        Size of the code.
+    n_components : int or float, default=2
+        Size of the code. A float in (0, 1) asks, as in ``PCA(n_components=0.95)``,
+        for the smallest code whose reconstruction R² on held-out data reaches that
+        fraction: ``validation_fraction`` of ``X`` is held out and a bounded search
+        (doubling, then bisection: at most ``2 * ceil(log2(n_features)) + 1``
+        candidate fits) picks the size, which is then fitted on all of ``X``
+        (``partial_fit`` chooses it on its first batch). See ``n_components_`` and
+        ``component_search_``.
     architecture : {"dense", "conv", "lstm"} or callable, default="dense"
         Model family. ``"dense"``: fully connected layers on the flattened sample.
         ``"conv"``: stride-2 convolutions (Conv1D on ``(length, channels)``
@@ -122,7 +129,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         improving, and restore the best weights. When False, training stops when
         the training loss stops improving (as in ``MLPRegressor``).
     validation_fraction : float, default=0.1
-        Fraction of samples held out for early stopping.
+        Fraction of samples held out for early stopping (and for choosing a float
+        ``n_components``).
     n_iter_no_change : int, default=10
         Epochs without an improvement of at least ``tol`` before stopping.
     tol : float, default=1e-4
@@ -155,6 +163,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Lowest monitored loss: validation loss with early stopping, else training loss.
     n_iter_ : int
         Number of epochs run.
+    n_components_ : int
+        Size of the code: ``n_components``, or the size chosen when it is a float.
+    component_search_ : dict of list or None
+        When ``n_components`` is a float: ``"n_components"``, the code sizes the
+        search tried, in the order tried, and ``"validation_r2"``, their held-out R²
+        (``pandas.DataFrame(component_search_)`` tabulates it); else None.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -204,7 +218,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     """
 
     _parameter_constraints = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+        ],
         "architecture": [StrOptions({"dense", "conv", "lstm"}), callable],
         "hidden_layer_sizes": [
             StrOptions({"auto"}),
@@ -313,6 +330,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X, sample_shape, input_shape = self._check_fit_inputs(X, reset=not warm)
         seed = draw_seed(self.random_state)
         if not warm:
+            self.n_components_, self.component_search_ = resolve_n_components(
+                self, X, sample_shape, seed
+            )
             self._build(input_shape, sample_shape, seed)
         self._compile()
         self._train(X, epochs=self.max_iter, seed=seed, stop=True)
@@ -342,6 +362,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X, sample_shape, input_shape = self._check_fit_inputs(X, reset=first)
         seed = draw_seed(self.random_state)
         if first:
+            self.n_components_, self.component_search_ = resolve_n_components(
+                self, X, sample_shape, seed
+            )
             self._build(input_shape, sample_shape, seed)
             self._compile()
         self._train(X, epochs=1, seed=seed, stop=False)
@@ -380,7 +403,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             encoder, decoder = build_models(
                 self.architecture,
                 self.input_shape_,
-                self.n_components,
+                self.n_components_,
                 variational=self.variational,
                 hidden_layer_sizes=_validation.resolve_hidden_layer_sizes(
                     self.hidden_layer_sizes, self.architecture

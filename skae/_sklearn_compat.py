@@ -5,7 +5,14 @@ every such import here means a scikit-learn release that moves them touches one 
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import validate_data
 
-__all__ = ["HasMethods", "Interval", "StrOptions", "_fit_context", "validate_data"]
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "RealNotInt",
+    "StrOptions",
+    "_fit_context",
+    "validate_data",
+]

@@ -4,9 +4,10 @@ Anomaly scores from the reconstruction error (ECG)
 ==================================================
 
 An autoencoder trained on normal samples only rebuilds normal samples well and
-anything else badly. :meth:`~skae.AutoencoderTransformer.score_samples` returns
-minus each sample's mean squared reconstruction error, so low scores flag anomalies,
-with the same sign convention as scikit-learn's outlier detectors.
+anything else badly. :class:`~skae.AutoencoderOutlierDetector` trains one and scores
+each sample by minus its mean squared reconstruction error
+(:meth:`~skae.AutoencoderOutlierDetector.score_samples`), so low scores flag
+anomalies, with the API and sign convention of scikit-learn's outlier detectors.
 
 The data is ECG5000 (500 heartbeats of 140 steps; class 1 is a normal beat), read by
 :func:`skae.datasets.load_ecg5000` from a local copy. When it is not found the
@@ -20,7 +21,7 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from skae import AutoencoderTransformer
+from skae import AutoencoderOutlierDetector
 from skae.datasets import DatasetNotFoundError, load_ecg5000
 
 try:
@@ -42,8 +43,9 @@ print(f"{dataset}: {X.shape[0]} samples, {normal.sum()} normal")
 X_normal_train, X_normal_test = train_test_split(X[normal], test_size=0.3, random_state=0)
 X_anomalous = X[~normal]
 
-detector = AutoencoderTransformer(
+detector = AutoencoderOutlierDetector(
     n_components=8,
+    contamination=0.05,
     hidden_layer_sizes=(64, 32),
     batch_size=32,
     learning_rate=3e-3,
@@ -60,14 +62,16 @@ auc = roc_auc_score(is_anomaly, -np.r_[scores_normal, scores_anomalous])
 print(f"ROC AUC of the reconstruction error: {auc:.3f}")
 
 # %%
-# A threshold on the score, e.g. a low percentile of the training samples' scores,
-# turns it into a detector.
-threshold = np.percentile(detector.score_samples(X_normal_train), 5)
+# ``contamination=0.05`` put the threshold at the 5th percentile of the training
+# scores (``offset_``); ``predict`` returns -1 below it.
+flagged_normal = np.mean(detector.predict(X_normal_test) == -1)
+flagged_anomalous = np.mean(detector.predict(X_anomalous) == -1)
+print(f"flagged: {flagged_normal:.0%} of held-out normal, {flagged_anomalous:.0%} of anomalous")
 fig, ax = plt.subplots(figsize=(6, 3.5))
 bins = np.linspace(min(scores_anomalous.min(), scores_normal.min()), 0, 50)
 ax.hist(scores_normal, bins=bins, alpha=0.6, density=True, label="normal (held out)")
 ax.hist(scores_anomalous, bins=bins, alpha=0.6, density=True, label="anomalous")
-ax.axvline(threshold, color="k", linestyle="--", label="5th percentile of training")
+ax.axvline(detector.offset_, color="k", linestyle="--", label="offset_ (contamination=0.05)")
 ax.set(xlabel="score_samples (minus reconstruction MSE)", ylabel="density", title=dataset)
 ax.legend()
 plt.tight_layout()
@@ -80,7 +84,8 @@ for ax, sample, title in [
     (axes[0], X_normal_test[:1], "normal"),
     (axes[1], X_anomalous[:1], "anomalous"),
 ]:
-    rebuilt = detector.inverse_transform(detector.transform(sample))
+    autoencoder = detector.autoencoder_  # the fitted AutoencoderTransformer
+    rebuilt = autoencoder.inverse_transform(autoencoder.transform(sample))
     ax.plot(sample.ravel(), label="input")
     ax.plot(rebuilt.ravel(), label="reconstruction")
     ax.set(title=f"{title}: score {detector.score_samples(sample)[0]:.3f}")

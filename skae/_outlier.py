@@ -1,0 +1,285 @@
+"""AutoencoderOutlierDetector: anomaly scores from an autoencoder's reconstruction error."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from . import _validation
+from ._estimator import AutoencoderTransformer
+from ._sklearn_compat import Interval, StrOptions, _fit_context
+
+
+class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
+    """Outlier detector scoring samples by how badly an autoencoder reconstructs them.
+
+    ``fit`` trains an :class:`AutoencoderTransformer` (built from this estimator's
+    parameters, which are its parameters plus ``contamination``) on data assumed
+    mostly normal. A sample's score is minus its mean squared reconstruction error:
+    the autoencoder learns to reproduce what it was trained on and reproduces
+    unusual samples poorly. The API is scikit-learn's for outlier detectors, as in
+    :class:`sklearn.ensemble.IsolationForest`.
+
+    Parameters
+    ----------
+    n_components : int or float, default=2
+        Size of the code; a float in (0, 1) chooses the smallest code whose
+        validation R² reaches it (see :class:`AutoencoderTransformer`).
+    contamination : "auto" or float, default="auto"
+        Expected share of outliers in the training data, which sets the threshold.
+        A float in (0, 0.5]: the threshold is that quantile of the training errors,
+        so that share of the training samples is flagged. ``"auto"``: the upper
+        Tukey fence of the training errors, ``Q3 + 1.5 * (Q3 - Q1)``, a rule that
+        needs no guess of the share.
+    architecture : {"dense", "conv", "lstm"} or callable, default="dense"
+        Model family, or a custom builder (see :class:`AutoencoderTransformer`).
+    hidden_layer_sizes : "auto", int or tuple of int, default="auto"
+        Encoder widths; the decoder mirrors them. ``"auto"`` is ``(128, 64)`` for
+        dense, ``(32, 16)`` for conv and ``(64,)`` for lstm.
+    input_shape : tuple of int, default=None
+        Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(140, 1)`` for an
+        LSTM over 140 time steps.
+    activation : str, default="relu"
+        Activation of the hidden layers.
+    output_activation : str, default="auto"
+        Activation of the reconstruction; ``"auto"`` is sigmoid with binary
+        cross-entropy, else linear.
+    loss : {"mse", "mae", "binary_crossentropy", "huber"}, default="mse"
+        Training loss. The score is the squared error whatever the loss.
+    activity_l1 : float, default=0.0
+        L1 penalty on the code (the sparse autoencoder).
+    noise : {"gaussian", "masking"} or None, default=None
+        Training-only corruption of the input (the denoising autoencoder).
+    noise_level : float, default=0.1
+        Strength of ``noise``.
+    variational : bool, default=False
+        Train a variational autoencoder; the score is then the reconstruction error of
+        the posterior mean.
+    kl_weight : float, default=1.0
+        Weight of the variational model's KL term.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        A Keras optimizer name or instance (cloned at each fit).
+    learning_rate : float, default=2e-3
+        Learning rate of a named optimizer.
+    batch_size : int or "auto", default="auto"
+        Minibatch size; ``"auto"`` is ``min(64, n_samples)``.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its loss stops
+        improving.
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping and for choosing a float
+        ``n_components``.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before stopping.
+    tol : float, default=1e-4
+        Minimum improvement of the monitored loss.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra Keras callbacks; copied at each fit, never mutated.
+    warm_start : bool, default=False
+        Continue training the fitted autoencoder at the next ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder's training; an int makes fits reproducible.
+    verbose : int, default=0
+        Keras' verbosity during training.
+
+    Attributes
+    ----------
+    autoencoder_ : AutoencoderTransformer
+        The fitted autoencoder: its ``encoder_``, ``history_``, ``transform`` and
+        the rest are there.
+    offset_ : float
+        ``decision_function = score_samples - offset_``; equal to ``-threshold_``.
+    threshold_ : float
+        Reconstruction error (mean squared) above which a sample is an outlier.
+    n_components_ : int
+        Size of the code (the chosen one when ``n_components`` is a float).
+    n_iter_ : int
+        Number of training epochs run.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Feature names seen during ``fit`` (only when ``X`` has string column names).
+
+    See Also
+    --------
+    AutoencoderTransformer : The autoencoder itself, as a transformer.
+    sklearn.ensemble.IsolationForest : A tree-based outlier detector.
+
+    Examples
+    --------
+    Train on the digit 0 only; other digits reconstruct worse and score lower.
+
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AutoencoderOutlierDetector
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> detector = AutoencoderOutlierDetector(
+    ...     n_components=4, hidden_layer_sizes=(32,), max_iter=30, random_state=0
+    ... ).fit(X[y == 0])
+    >>> bool(detector.score_samples(X[y == 0]).mean() > detector.score_samples(X[y != 0]).mean())
+    True
+    >>> sorted(set(detector.predict(X).tolist()))
+    [-1, 1]
+    """
+
+    _parameter_constraints = {
+        **AutoencoderTransformer._parameter_constraints,
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        contamination="auto",
+        architecture="dense",
+        hidden_layer_sizes="auto",
+        input_shape=None,
+        activation="relu",
+        output_activation="auto",
+        loss="mse",
+        activity_l1=0.0,
+        noise=None,
+        noise_level=0.1,
+        variational=False,
+        kl_weight=1.0,
+        optimizer="adam",
+        learning_rate=2e-3,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.contamination = contamination
+        self.architecture = architecture
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.input_shape = input_shape
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.activity_l1 = activity_l1
+        self.noise = noise
+        self.noise_level = noise_level
+        self.variational = variational
+        self.kl_weight = kl_weight
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X`` and set the outlier threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
+            Training data, mostly normal samples.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : AutoencoderOutlierDetector
+            The fitted detector.
+        """
+        warm = self.warm_start and hasattr(self, "autoencoder_")
+        X = self._check_samples(X, reset=not warm)
+        params = self._autoencoder_params()
+        if warm:
+            autoencoder = self.autoencoder_.set_params(**params)
+        else:
+            autoencoder = AutoencoderTransformer(**params)
+        self.autoencoder_ = autoencoder.fit(X)
+        self.n_components_ = self.autoencoder_.n_components_
+        self.n_iter_ = self.autoencoder_.n_iter_
+        self.offset_ = self._offset(self.autoencoder_.score_samples(X))
+        self.threshold_ = -self.offset_
+        return self
+
+    def _check_samples(self, X, *, reset):
+        """Validate ``X`` here (features, names), handing it on in the shape it came in."""
+        X, sample_shape = _validation.check_samples(self, X, reset=reset)
+        return X.reshape((X.shape[0], *sample_shape))
+
+    def _autoencoder_params(self):
+        """This estimator's parameters that are the autoencoder's (all but contamination)."""
+        params = self.get_params(deep=False)
+        del params["contamination"]
+        return params
+
+    def _offset(self, scores):
+        """The score below which a sample is an outlier, from the training scores."""
+        if self.contamination == "auto":
+            q1, q3 = np.percentile(scores, [25.0, 75.0])
+            return float(q1 - 1.5 * (q3 - q1))  # Tukey's fence on the errors, negated
+        return float(np.percentile(scores, 100.0 * self.contamination))
+
+    def score_samples(self, X):
+        """Minus the mean squared reconstruction error of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
+            Samples to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is more normal.
+        """
+        check_is_fitted(self)
+        return self.autoencoder_.score_samples(self._check_samples(X, reset=False))
+
+    def decision_function(self, X):
+        """Shifted scores: negative for outliers, positive for inliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
+            Samples to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ``score_samples(X) - offset_``, equivalently ``threshold_`` minus each
+            sample's reconstruction error.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Label each sample as an inlier (+1) or an outlier (-1).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, d1, d2, ...)
+            Samples to label.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            +1 where the reconstruction error is at most ``threshold_``, else -1.
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
