@@ -96,6 +96,15 @@ def _encode_keras(value, name):
     """Keras objects with a config (optimizers, registered functions), via Keras."""
     import keras
 
+    if callable(value) and not hasattr(value, "get_config"):
+        # A plain function (a custom builder) loads back only through Keras' registry.
+        registered = keras.saving.get_registered_name(value)
+        if keras.saving.get_registered_object(registered) is not value:
+            raise TypeError(
+                f"Cannot save {name}={value!r}: skae.load could only find this function "
+                "again through Keras' registry; decorate it with "
+                "@keras.saving.register_keras_serializable(), or use pickle/joblib."
+            )
     try:
         config = keras.saving.serialize_keras_object(value)
         json.dumps(config, allow_nan=False)

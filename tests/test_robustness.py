@@ -942,3 +942,19 @@ def test_fifty_refits_free_old_models_and_do_not_depend_on_history():
     assert all(ref() is None for ref in old), "a previous fit's Keras model is still alive"
     np.testing.assert_array_equal(estimator.transform(X), first)
     assert (end - start) / 45 < 1, f"RSS grew by {end - start:.0f} MiB over 45 refits"
+
+
+def _unregistered_builder(input_shape, n_components):
+    from skae.architectures import build_dense
+
+    return build_dense(input_shape, n_components, hidden_layer_sizes=(), seed=0)
+
+
+def test_save_refuses_an_unregistered_custom_builder_before_writing(tmp_path):
+    X = np.random.RandomState(0).uniform(size=(20, 4))
+    ae = AutoencoderTransformer(architecture=_unregistered_builder, max_iter=1, random_state=0)
+    ae.fit(X)
+    path = tmp_path / "custom.skae"
+    with pytest.raises(TypeError, match="register_keras_serializable"):
+        ae.save(path)
+    assert not path.exists()

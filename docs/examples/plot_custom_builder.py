@@ -79,8 +79,8 @@ custom.encoder_.summary()
 # %%
 # The estimator keeps the builder as a parameter, so it clones and pickles like any
 # other. ``save`` writes the builder by its registered name, which ``skae.load`` looks
-# up: a builder that is not registered is saved but cannot be loaded back, so register
-# it (and import the module that registers it before loading), or use pickle.
+# up: ``save`` refuses a builder that is not registered, so register it (and import the
+# module that registers it before loading), or use pickle.
 restored = pickle.loads(pickle.dumps(custom))
 print("same codes after pickling:", (restored.transform(X_test) == custom.transform(X_test)).all())
 
