@@ -219,6 +219,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.threshold_ = -self.offset_
         return self
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # handed on to AutoencoderTransformer, which streams it
+        return tags
+
     def _check_samples(self, X, *, reset):
         """Validate ``X`` here (features, names), handing it on in the shape it came in."""
         X, sample_shape = _validation.check_samples(self, X, reset=reset)
