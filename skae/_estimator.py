@@ -663,8 +663,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _reconstruction_batches(self, X):
         from ._inference import reconstruction_batches
 
-        encoder, decoder = self._inference.get(X.dtype)
-        return reconstruction_batches(encoder, decoder, X, self.input_shape_)
+        encode, decode = self._inference.get(X.dtype)
+        return reconstruction_batches(encode, decode, X, self.input_shape_)
 
     def _decode(self, Z):
         """Reconstructions of the codes ``Z``, as rows."""
