@@ -8,6 +8,8 @@ TensorFlow, ``jax.jit`` on JAX): an eager Keras call dispatches every operation 
 Python, which costs more than the arithmetic on the batch sizes ``transform`` sees.
 """
 
+import functools
+
 import numpy as np
 
 INFERENCE_BATCH = 4096
@@ -61,9 +63,10 @@ def compiled_call(model):
         import tensorflow as tf
 
         spec = tf.TensorSpec((None, *model.input_shape[1:]), model.inputs[0].dtype)
-        return tf.function(
-            lambda x: model(x, training=False), input_signature=[spec], autograph=False
-        )
+        # A partial, not a lambda: TensorFlow counts traces per code object and would
+        # warn of "retracing" once a few fitted models have each traced their own.
+        call = functools.partial(model, training=False)
+        return tf.function(call, input_signature=[spec], autograph=False)
     if backend == "jax":
         import jax
 

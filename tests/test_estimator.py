@@ -399,6 +399,48 @@ def test_float32_and_float64_agree(fitted, digits_small):
     )
 
 
+def test_inference_matches_the_keras_models_for_every_batch_split(fitted, digits_small):
+    """The compiled inference call computes what encoder_/decoder_ do, however rows are cut."""
+    from skae import _inference
+
+    X, _ = digits_small
+    X = X.astype(np.float32)
+    expected = keras.ops.convert_to_numpy(fitted.encoder_(X, training=False))
+    np.testing.assert_allclose(fitted.transform(X), expected, rtol=1e-5, atol=1e-6)
+    decoded = keras.ops.convert_to_numpy(fitted.decoder_(expected, training=False))
+    np.testing.assert_allclose(fitted.inverse_transform(expected), decoded, rtol=1e-5, atol=1e-6)
+    encode = fitted._inference.get(np.float32)[0]
+    for batch_size in (1, 7, 64, 300, 1000):
+        np.testing.assert_allclose(
+            _inference.predict(encode, X, batch_size=batch_size),
+            fitted.transform(X),
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+
+def test_inference_output_is_a_writable_array_of_its_own(fitted, digits_small):
+    X, _ = digits_small
+    codes = fitted.transform(X)
+    again = fitted.transform(X)
+    assert codes.flags.writeable and codes.flags.owndata
+    codes[:] = 0.0  # a view into a backend buffer would change later results
+    np.testing.assert_array_equal(fitted.transform(X), again)
+
+
+def test_inference_traces_once_per_model_without_retracing_warnings(digits_small, caplog):
+    """Many fitted models, many batch sizes: no TensorFlow 'retracing' warning."""
+    X, _ = digits_small
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        for seed in range(6):
+            model = AutoencoderTransformer(
+                n_components=2, hidden_layer_sizes=(), max_iter=1, random_state=seed
+            ).fit(X)
+            for n_rows in (1, 5, 17, 300):
+                model.inverse_transform(model.transform(X[:n_rows]))
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+
+
 def test_float32_training_data_is_not_copied_to_float64(digits_small):
     X, _ = digits_small
     X32 = np.ascontiguousarray(X, dtype=np.float32)
