@@ -8,6 +8,7 @@ TensorFlow, ``jax.jit`` on JAX): an eager Keras call dispatches every operation 
 Python, which costs more than the arithmetic on the batch sizes ``transform`` sees.
 """
 
+import contextlib
 import functools
 
 import numpy as np
@@ -43,9 +44,9 @@ class InferenceModels:
             # initializers, an LSTM's dropout generator) draws from Python's global
             # random state: do it in a scope that restores it. The copies' initial
             # weights are overwritten anyway.
-            with seeded(0):
+            with seeded(0), precision_scope(name):
                 copies = (cast_model(self.encoder, name), cast_model(self.decoder, name))
-            self._copies[name] = tuple(compiled_call(model) for model in copies)
+                self._copies[name] = tuple(compiled_call(model) for model in copies)
         return self._copies[name]
 
 
@@ -81,6 +82,8 @@ def compiled_call(model):
         def call(trainable, non_trainable, x):
             return model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
+        dtype = model.inputs[0].dtype
+
         def padded(x):
             # Pad to a power of two so a handful of shapes is ever compiled; rows are
             # computed independently at inference, so the padding never leaks in.
@@ -88,10 +91,27 @@ def compiled_call(model):
             size = 1 << max(n - 1, 0).bit_length()
             if size != n:
                 x = np.concatenate([x, np.zeros((size - n, *x.shape[1:]), dtype=x.dtype)])
-            return call(*state, x)[:n]
+            with precision_scope(dtype):
+                return np.asarray(call(*state, x))[:n]
 
         return padded
     return lambda x: model(x, training=False)
+
+
+def precision_scope(dtype):
+    """A scope in which the backend computes in ``dtype``.
+
+    JAX computes in 32 bits unless 64-bit types are enabled; float64 inference enables
+    them for its own calls only (a thread-local setting), leaving the user's JAX
+    configuration alone. Other backends need nothing.
+    """
+    import keras
+
+    if keras.backend.backend() == "jax" and str(dtype) == "float64":
+        import jax
+
+        return jax.enable_x64(True)
+    return contextlib.nullcontext()
 
 
 def predict(call, X, shape=None, batch_size=INFERENCE_BATCH):

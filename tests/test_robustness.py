@@ -546,8 +546,10 @@ def test_divergence_from_the_start_warns_and_keeps_initial_weights(family):
 def test_divergence_restores_the_weights_of_the_best_epoch(family):
     """Epochs 0-1 train normally, epoch 2 explodes (its loss is huge or already NaN).
 
-    An epoch's loss measures the weights it starts from, so the best finite epoch (1)
-    gives back the weights it started from: those of a run stopped after epoch 0.
+    An epoch's loss measures the weights it starts from, so the best finite epoch gives
+    back the weights it started from: for epoch 1 (the usual case), those of a run
+    stopped after epoch 0; for epoch 0 (noise can make epoch 1's loss higher, as on
+    JAX's random streams), the initial weights, which a run diverging at once keeps.
     """
     X = family.make_X()
     params = dict(optimizer="sgd", max_iter=6, batch_size=8, callbacks=[_blow_up_at(2)])
@@ -555,9 +557,15 @@ def test_divergence_restores_the_weights_of_the_best_epoch(family):
         diverged = family.estimator(**params).fit(X)
     losses = np.array(diverged.loss_curve_)
     assert np.isfinite(losses[:2]).all() and not np.isfinite(losses[-1])
-    assert np.argmin(np.where(np.isfinite(losses), losses, np.inf)) == 1
+    best = int(np.argmin(np.where(np.isfinite(losses), losses, np.inf)))
+    assert best in (0, 1)
     assert _all_finite(diverged)
-    reference = family.estimator(**{**params, "max_iter": 1}).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the reference diverges too
+        if best == 1:
+            reference = family.estimator(**{**params, "max_iter": 1}).fit(X)
+        else:
+            reference = family.estimator(**{**params, "callbacks": [_blow_up_at(0)]}).fit(X)
     assert_same_weights(weights(diverged), weights(reference))
 
 
