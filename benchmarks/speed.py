@@ -248,11 +248,15 @@ def report(results):
         "|---|---|---|---|---|",
     ]
 
-    def row(name, ours, ref, ref_name, goal):
+    def verdict(value, limit, at_least=False):
+        met = value >= limit if at_least else value <= limit
+        return "met" if met else "**missed**"
+
+    def row(name, ours, ref, ref_name, goal, limit):
         ratio = ours / ref if ref else float("nan")
         lines.append(
             f"| {name} | {ours * 1e3:.2f} ms | {ref * 1e3:.2f} ms ({ref_name}) | "
-            f"{ratio:.2f}x | {goal} |"
+            f"{ratio:.2f}x | {goal}: {verdict(ratio, limit)} |"
         )
 
     row(
@@ -261,6 +265,7 @@ def report(results):
         inf["pca_transform_2000"],
         "PCA",
         "<= 3x",
+        3.0,
     )
     row(
         "inverse_transform, 2000 rows",
@@ -268,8 +273,13 @@ def report(results):
         inf["pca_inverse_2000"],
         "PCA",
         "<= 3x",
+        3.0,
     )
-    row("transform, 1 row", inf["skae_transform_1"], inf["pca_transform_1"], "PCA", "<= 2 ms")
+    one_row = inf["skae_transform_1"]
+    lines.append(
+        f"| transform, 1 row | {one_row * 1e3:.2f} ms | {inf['pca_transform_1'] * 1e3:.2f} ms "
+        f"(PCA) | | <= 2 ms: {verdict(one_row, 2e-3)} |"
+    )
     for tr in results["training"]:
         row(
             f"epoch, hidden {tuple(tr['hidden_layer_sizes'])}",
@@ -277,19 +287,26 @@ def report(results):
             tr["bare_keras_epoch_s"],
             "bare keras fit",
             "<= 1.05x",
+            1.05,
         )
+        share = tr["skae_gflop_per_s"] / tr["numpy_matmul_gflop_per_s"]
         lines.append(
             f"| matmul rate, hidden {tuple(tr['hidden_layer_sizes'])} | "
             f"{tr['skae_gflop_per_s']:.1f} GFLOP/s | {tr['numpy_matmul_gflop_per_s']:.1f} GFLOP/s "
-            f"(numpy) | {tr['skae_gflop_per_s'] / tr['numpy_matmul_gflop_per_s']:.0%} | >= 50% |"
+            f"(numpy) | {share:.0%} | >= 50%: {verdict(share, 0.5, at_least=True)} |"
         )
+    fixed = results["fixed_cost_per_fit_s"]
     lines.append(
-        f"| fixed cost of a small fit | {results['fixed_cost_per_fit_s']:.3f} s | | | <= 0.3 s |"
+        f"| fixed cost of a small fit | {fixed:.3f} s | | | <= 0.3 s: {verdict(fixed, 0.3)} |"
     )
-    lines.append(f"| python -c 'import skae' | {results['import_skae_s']:.3f} s | | | <= 0.5 s |")
+    seconds = results["import_skae_s"]
+    lines.append(
+        f"| python -c 'import skae' | {seconds:.3f} s | | | <= 0.5 s: {verdict(seconds, 0.5)} |"
+    )
     mem = results["memory"]
     lines.append(
-        f"| RSS growth over {mem['fits']} fits | {mem['rss_growth_mb']:.0f} MB | | | <= 100 MB |"
+        f"| RSS growth over {mem['fits']} fits | {mem['rss_growth_mb']:.0f} MB | | | "
+        f"<= 100 MB: {verdict(mem['rss_growth_mb'], 100)} |"
     )
     return "\n".join(lines)
 
