@@ -54,16 +54,20 @@ def compiled_call(model):
     """``model(x, training=False)`` as a function the backend compiles once.
 
     TensorFlow traces one graph for every batch size (the batch dimension is left
-    unknown); JAX compiles per batch shape, so batches are padded to a power of two
-    (at most 13 shapes for batches of up to 4096 rows). Other backends call the model eagerly.
+    unknown; float64 copies run eagerly); JAX compiles per batch shape, so batches are
+    padded to a power of two (at most 13 shapes for batches of up to 4096 rows). Other
+    backends call the model eagerly.
     """
     import keras
 
     backend = keras.backend.backend()
-    if backend == "tensorflow":
+    dtype = model.inputs[0].dtype
+    # TensorFlow's graph optimizer handles no float64 kernels and logs a line per op
+    # it skips; float64 (the precise path, not the fast one) runs eagerly there.
+    if backend == "tensorflow" and str(dtype) != "float64":
         import tensorflow as tf
 
-        spec = tf.TensorSpec((None, *model.input_shape[1:]), model.inputs[0].dtype)
+        spec = tf.TensorSpec((None, *model.input_shape[1:]), dtype)
         # A partial, not a lambda: TensorFlow counts traces per code object and would
         # warn of "retracing" once a few fitted models have each traced their own.
         call = functools.partial(model, training=False)
@@ -81,8 +85,6 @@ def compiled_call(model):
         @jax.jit
         def call(trainable, non_trainable, x):
             return model.stateless_call(trainable, non_trainable, x, training=False)[0]
-
-        dtype = model.inputs[0].dtype
 
         def padded(x):
             # Pad to a power of two so a handful of shapes is ever compiled; rows are

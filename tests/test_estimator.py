@@ -1,7 +1,11 @@
 """Behaviour of AutoencoderTransformer's dense family: fitting, inference, diagnostics."""
 
+import os
 import pickle
 import random
+import subprocess
+import sys
+import textwrap
 
 import joblib
 import keras
@@ -441,6 +445,31 @@ def test_inference_traces_once_per_model_without_retracing_warnings(digits_small
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
 
 
+def test_float64_inference_triggers_no_graph_optimizer_warnings():
+    """TensorFlow's grappler logs "Not handling type DT_DOUBLE" per op of a float64 graph.
+
+    The suite hides C++ warnings (TF_CPP_MIN_LOG_LEVEL=2), so this runs where they show.
+    """
+    script = textwrap.dedent(
+        """
+        import warnings
+        import numpy as np
+        warnings.simplefilter("ignore")
+        from skae import AutoencoderTransformer
+        X = np.random.RandomState(0).rand(40, 6)
+        model = AutoencoderTransformer(2, max_iter=1, random_state=0).fit(X)
+        for dtype in (np.float32, np.float64):
+            model.inverse_transform(model.transform(X.astype(dtype)))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Not handling type" not in done.stderr
+
+
 def test_float32_training_data_is_not_copied_to_float64(digits_small):
     X, _ = digits_small
     X32 = np.ascontiguousarray(X, dtype=np.float32)
@@ -551,8 +580,6 @@ def test_clone_keeps_every_parameter():
 
 
 def test_import_is_light():
-    import subprocess
-    import sys
 
     code = (
         "import sys, skae; print(*(m in sys.modules for m in ('keras', 'tensorflow', 'sklearn')));"
