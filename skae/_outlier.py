@@ -288,3 +288,41 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             +1 where the reconstruction error is at most ``threshold_``, else -1.
         """
         return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def save(self, path):
+        """Save the detector to a file, without pickle; read it back with :func:`skae.load`.
+
+        The file is a zip archive like :meth:`AutoencoderTransformer.save`'s: the
+        detector's parameters and fitted attributes (``offset_``, ``threshold_``, ...)
+        as JSON, and its fitted ``autoencoder_`` as a nested archive.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            Where to write (conventionally with a ``.skae`` suffix).
+
+        Raises
+        ------
+        TypeError
+            If a parameter has no JSON form (see :meth:`AutoencoderTransformer.save`).
+            Nothing is written when this is raised.
+
+        See Also
+        --------
+        skae.load : Read the file back.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> import skae
+        >>> X = np.random.RandomState(0).rand(30, 4)
+        >>> detector = skae.AutoencoderOutlierDetector(max_iter=1, random_state=0).fit(X)
+        >>> path = os.path.join(tempfile.mkdtemp(), "detector.skae")
+        >>> detector.save(path)
+        >>> bool((skae.load(path).predict(X) == detector.predict(X)).all())
+        True
+        """
+        from ._persistence import save
+
+        save(self, path)

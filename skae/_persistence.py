@@ -15,6 +15,7 @@ Keras is imported only when a model is actually serialized, so ``import skae`` (
 re-exports :func:`load`) stays light.
 """
 
+import io
 import json
 import math
 import os
@@ -154,34 +155,55 @@ def _decode(value):
 
 def _estimator_classes():
     from ._estimator import AutoencoderTransformer
+    from ._outlier import AutoencoderOutlierDetector
 
-    return {"AutoencoderTransformer": AutoencoderTransformer}
+    return {cls.__name__: cls for cls in (AutoencoderTransformer, AutoencoderOutlierDetector)}
 
 
 def save(estimator, path):
-    """Write ``estimator`` to ``path``; see :meth:`AutoencoderTransformer.save`."""
+    """Write ``estimator`` to ``path``; see :meth:`AutoencoderTransformer.save`.
+
+    A fitted attribute that is itself a skae estimator (the detector's
+    ``autoencoder_``) is written as a nested archive, member ``<attribute>.skae``.
+    """
+    # Everything is encoded before the file is opened: a failure leaves no partial file.
+    members = _members(estimator)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _members(estimator):
+    """The archive's members for ``estimator``: ``{name: str or bytes}``."""
     from . import __version__
 
     state = estimator.__getstate__()
     params = estimator.get_params(deep=False)
+    classes = tuple(_estimator_classes().values())
+    members, attributes = {}, {}
+    for key, value in state.items():
+        if key in params or key == "model_":
+            continue
+        if isinstance(value, classes):
+            member = f"{key}.skae"
+            buffer = io.BytesIO()
+            save(value, buffer)
+            members[member] = buffer.getvalue()
+            attributes[key] = {_TAG: "estimator", "value": member}
+        else:
+            attributes[key] = _encode(value, f"attribute {key}")
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "class": type(estimator).__name__,
         "skae_version": __version__,
         "params": {k: _encode(v, f"parameter {k}") for k, v in params.items()},
-        "attributes": {
-            k: _encode(v, f"attribute {k}")
-            for k, v in state.items()
-            if k not in params and k != "model_"
-        },
+        "attributes": attributes,
     }
-    # Everything is encoded before the file is opened: a failure leaves no partial file.
-    text = json.dumps(header, indent=1, allow_nan=False)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_HEADER, text)
-        if "model_" in state:
-            archive.writestr(_MODEL, state["model_"])
+    members = {_HEADER: json.dumps(header, indent=1, allow_nan=False), **members}
+    if "model_" in state:
+        members[_MODEL] = state["model_"]
+    return members
 
 
 def _read_header(archive, path):
@@ -206,19 +228,21 @@ def _read_header(archive, path):
 
 
 def load(path):
-    """Load an estimator written by :meth:`AutoencoderTransformer.save`.
+    """Load an estimator written by its ``save`` method.
 
-    No pickle is involved: parameters and fitted attributes are read from JSON and the
-    Keras model with ``keras.saving.load_model(..., safe_mode=True)``.
+    Reads the files of :meth:`AutoencoderTransformer.save` and
+    :meth:`AutoencoderOutlierDetector.save`. No pickle is involved: parameters and
+    fitted attributes are read from JSON and the Keras model with
+    ``keras.saving.load_model(..., safe_mode=True)``.
 
     Parameters
     ----------
-    path : str or path-like
+    path : str, path-like or binary file object
         The file to read.
 
     Returns
     -------
-    estimator : AutoencoderTransformer
+    estimator : AutoencoderTransformer or AutoencoderOutlierDetector
         The estimator, fitted if it was fitted when saved; its ``transform`` gives
         the same output as the saved one's.
 
@@ -244,11 +268,16 @@ def load(path):
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{path!s} is not a skae file: expected a zip archive written by "
-            "AutoencoderTransformer.save."
+            "AutoencoderTransformer.save or AutoencoderOutlierDetector.save."
         )
     with zipfile.ZipFile(path) as archive:
         header = _read_header(archive, path)
         model = archive.read(_MODEL) if _MODEL in archive.namelist() else None
+        nested = {
+            key: load(io.BytesIO(archive.read(value["value"])))
+            for key, value in header.get("attributes", {}).items()
+            if isinstance(value, dict) and value.get(_TAG) == "estimator"
+        }
     classes = _estimator_classes()
     if header.get("class") not in classes:
         raise ValueError(
@@ -265,7 +294,10 @@ def load(path):
             "probably written by another version of skae."
         )
     state.update({k: _decode(v) for k, v in params.items()})
-    state.update({k: _decode(v) for k, v in header.get("attributes", {}).items()})
+    state.update(
+        {k: _decode(v) for k, v in header.get("attributes", {}).items() if k not in nested}
+    )
+    state.update(nested)
     if model is not None:
         state["model_"] = model
     estimator = cls.__new__(cls)

@@ -153,6 +153,39 @@ def test_pickle_round_trip_keeps_scores_and_threshold(fitted, zeros_and_rest):
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
 
 
+def test_save_and_load_round_trip_without_pickle(fitted, zeros_and_rest, tmp_path):
+    import zipfile
+
+    import skae
+
+    _, normal_test, other = zeros_and_rest
+    X = np.vstack([normal_test, other])
+    path = tmp_path / "detector.skae"
+    fitted.save(path)
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+    assert names == {"skae.json", "autoencoder_.skae"}  # the autoencoder is nested
+    restored = skae.load(path)
+    assert type(restored) is AutoencoderOutlierDetector
+    assert restored.get_params() == fitted.get_params()
+    assert (restored.offset_, restored.threshold_) == (fitted.offset_, fitted.threshold_)
+    assert restored.n_components_ == fitted.n_components_
+    np.testing.assert_array_equal(restored.score_samples(X), fitted.score_samples(X))
+    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+    # the nested autoencoder is a whole estimator again, sharing its layers
+    assert restored.autoencoder_.encoder_ is restored.autoencoder_.model_.get_layer("encoder")
+
+
+def test_unfitted_detector_saves_its_parameters(tmp_path):
+    import skae
+
+    detector = AutoencoderOutlierDetector(n_components=3, contamination=0.05, max_iter=7)
+    detector.save(tmp_path / "d.skae")
+    restored = skae.load(tmp_path / "d.skae")
+    assert restored.get_params() == detector.get_params()
+    assert not hasattr(restored, "autoencoder_")
+
+
 def test_dataframe_feature_names_are_checked(zeros_and_rest):
     pd = pytest.importorskip("pandas")
     X_train, normal_test, _ = zeros_and_rest
