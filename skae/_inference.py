@@ -97,7 +97,8 @@ def compiled_call(model):
                 return np.asarray(call(*state, x))[:n]
 
         return padded
-    return lambda x: model(x, training=False)
+    # convert_to_numpy also detaches a PyTorch result from its autograd graph.
+    return lambda x: keras.ops.convert_to_numpy(model(x, training=False))
 
 
 def precision_scope(dtype):

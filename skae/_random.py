@@ -1,8 +1,9 @@
 """Scoped seeding: set every random state Keras training reads, then restore it.
 
-Keras draws from three global generators while training: Python's ``random``, NumPy's
-global ``RandomState`` (the JAX and NumPy data iterators shuffle with it) and, on the
-TensorFlow backend, TensorFlow's global seed (``tf.data`` shuffling).  Layer weights and
+Keras draws from global generators while training: Python's ``random``, NumPy's
+global ``RandomState`` (the JAX and NumPy data iterators shuffle with it), on the
+TensorFlow backend TensorFlow's global seed (``tf.data`` shuffling) and on the PyTorch
+backend PyTorch's default generator (its data loaders).  Layer weights and
 noise layers get explicit seeds from :func:`layer_seeds`, so they never touch the global
 Keras ``SeedGenerator``.
 """
@@ -34,7 +35,7 @@ def _tensorflow():
 
 @contextlib.contextmanager
 def seeded(seed):
-    """Seed Python, NumPy and TensorFlow globals for the block, then restore them.
+    """Seed Python, NumPy, TensorFlow and PyTorch globals for the block, then restore them.
 
     Parameters
     ----------
@@ -50,10 +51,14 @@ def seeded(seed):
     np_state = np.random.get_state()
     tf = _tensorflow()
     tf_seed = tf.compat.v1.get_seed(None)[0] if tf is not None else None
+    torch = sys.modules.get("torch")  # PyTorch's data loaders shuffle with its generator
+    torch_state = torch.get_rng_state() if torch is not None else None
     random.seed(seed)
     np.random.seed(seed % 2**32)
     if tf is not None:
         tf.random.set_seed(seed)
+    if torch is not None:
+        torch.manual_seed(seed)
     try:
         yield
     finally:
@@ -61,3 +66,5 @@ def seeded(seed):
         np.random.set_state(np_state)
         if tf is not None:
             tf.random.set_seed(tf_seed)
+        if torch is not None:
+            torch.set_rng_state(torch_state)

@@ -56,10 +56,20 @@ def compile_model(model, *, optimizer, learning_rate, loss, metrics=()):
         optimizer=make_optimizer(optimizer, learning_rate),
         loss=LOSSES[loss],
         metrics=list(metrics),
-        # Under a tf.distribute strategy Keras' multi-step loop fails on generated
-        # batches ("has_next"), so distributed fits keep one step per call.
-        steps_per_execution=1 if _under_tf_distribute_strategy() else STEPS_PER_EXECUTION,
+        steps_per_execution=_steps_per_execution(),
     )
+
+
+def _steps_per_execution():
+    """Optimizer steps per call into the step function, where the backend allows several.
+
+    Keras on PyTorch runs one step per call only; under a tf.distribute strategy Keras'
+    multi-step loop fails on generated batches ("has_next"), so distributed fits keep
+    one step per call too.
+    """
+    if keras.backend.backend() == "torch" or _under_tf_distribute_strategy():
+        return 1
+    return STEPS_PER_EXECUTION
 
 
 def stopping_callback(*, early_stopping, tol, n_iter_no_change):
