@@ -273,8 +273,8 @@ def load(path):
     with zipfile.ZipFile(path) as archive:
         header = _read_header(archive, path)
         model = archive.read(_MODEL) if _MODEL in archive.namelist() else None
-        nested = {
-            key: load(io.BytesIO(archive.read(value["value"])))
+        nested = {  # read now, loaded once the header has been checked
+            key: archive.read(value["value"])
             for key, value in header.get("attributes", {}).items()
             if isinstance(value, dict) and value.get(_TAG) == "estimator"
         }
@@ -297,7 +297,7 @@ def load(path):
     state.update(
         {k: _decode(v) for k, v in header.get("attributes", {}).items() if k not in nested}
     )
-    state.update(nested)
+    state.update({k: load(io.BytesIO(data)) for k, data in nested.items()})
     if model is not None:
         state["model_"] = model
     estimator = cls.__new__(cls)
