@@ -1,10 +1,10 @@
 """Datasets for the benchmarks, each split once into a fixed train and test part.
 
 Every loader returns a :class:`Dataset` in float32 with integer class labels (used only
-to score the codes with classifiers). Nothing is downloaded: digits, breast cancer and
-the synthetic manifold come with scikit-learn; MNIST and ECG5000 are read from local
-files by :mod:`skae.datasets`, which raises :class:`skae.datasets.DatasetNotFoundError`
-when they are missing.
+to score the codes with classifiers). Nothing is downloaded: digits, breast cancer, wine,
+diabetes, the two sample photos (patches) and the synthetic manifold come with
+scikit-learn; MNIST and ECG5000 are read from local files by :mod:`skae.datasets`, which
+raises :class:`skae.datasets.DatasetNotFoundError` when they are missing.
 """
 
 from dataclasses import dataclass, field
@@ -138,22 +138,99 @@ def load_ecg_dataset(data_home=None):
     )
 
 
+def _standardized_table(name, description, X, y, sizes, quick_sizes):
+    """A small tabular set, split 80/20 stratified and standardized on the train part."""
+    X_train, X_test, y_train, y_test = _split(X, y)
+    scaler = StandardScaler().fit(X_train)
+    return Dataset(
+        name,
+        description,
+        scaler.transform(X_train).astype(np.float32),
+        scaler.transform(X_test).astype(np.float32),
+        y_train,
+        y_test,
+        sizes=sizes,
+        quick_sizes=quick_sizes,
+    )
+
+
 def load_breast_cancer_dataset(data_home=None):
     """Standardized tabular data: breast cancer (569 x 30), scaler fitted on train."""
     from sklearn.datasets import load_breast_cancer
 
     bunch = load_breast_cancer()
-    X_train, X_test, y_train, y_test = _split(bunch.data, bunch.target)
-    scaler = StandardScaler().fit(X_train)
-    return Dataset(
+    return _standardized_table(
         "breast_cancer",
         "scikit-learn breast cancer (30 features), standardized on train, stratified 80/20",
-        scaler.transform(X_train).astype(np.float32),
-        scaler.transform(X_test).astype(np.float32),
-        y_train,
-        y_test,
+        bunch.data,
+        bunch.target,
         sizes=(2, 4, 8, 16),
         quick_sizes=(2, 8),
+    )
+
+
+def load_wine_dataset(data_home=None):
+    """Standardized tabular data: wine (178 x 13, 142 train rows), scaler fitted on train."""
+    from sklearn.datasets import load_wine
+
+    bunch = load_wine()
+    return _standardized_table(
+        "wine",
+        "scikit-learn wine (13 features, 142 train rows), standardized on train, "
+        "stratified 80/20",
+        bunch.data,
+        bunch.target,
+        sizes=(2, 3, 5),
+        quick_sizes=(2, 5),
+    )
+
+
+def load_diabetes_dataset(data_home=None):
+    """Standardized tabular data: diabetes (442 x 10); classes: target above its median."""
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes()
+    y = (bunch.target > np.median(bunch.target)).astype(int)
+    return _standardized_table(
+        "diabetes",
+        "scikit-learn diabetes (10 features, 353 train rows), standardized on train, "
+        "stratified 80/20; classes: progression above the median",
+        bunch.data,
+        y,
+        sizes=(2, 3, 5),
+        quick_sizes=(2, 5),
+    )
+
+
+def load_patches_dataset(data_home=None):
+    """Natural-image colour patches: 8x8x3 patches of scikit-learn's two sample photos.
+
+    3,000 random patches from each photo (scaled to [0, 1]), shuffled, 5,000 to train
+    and 1,000 to test; the class is the photo a patch comes from.
+    """
+    from sklearn.datasets import load_sample_images
+    from sklearn.feature_extraction.image import extract_patches_2d
+
+    rng = np.random.RandomState(SPLIT_SEED)
+    images = load_sample_images().images
+    patches = np.concatenate(
+        [extract_patches_2d(im, (8, 8), max_patches=3000, random_state=rng) for im in images]
+    )
+    X = patches.reshape(len(patches), -1).astype(np.float32) / 255.0
+    y = np.repeat(np.arange(len(images)), 3000)
+    order = rng.permutation(len(X))
+    X, y = X[order], y[order]
+    return Dataset(
+        "patches",
+        "8x8 RGB patches of scikit-learn's sample photos (china, flower), [0, 1], 5,000 / 1,000",
+        np.ascontiguousarray(X[:5000]),
+        np.ascontiguousarray(X[5000:]),
+        y[:5000],
+        y[5000:],
+        kind="image",
+        conv_shape=(8, 8, 3),
+        sizes=(4, 8, 24),
+        quick_sizes=(4, 24),
     )
 
 
@@ -177,16 +254,12 @@ def make_manifold(n_samples=2000, n_features=32, noise=0.02, random_state=0):
 def load_manifold_dataset(data_home=None):
     """The synthetic S-curve manifold in 32-D, standardized on train, split 80/20."""
     X, y = make_manifold()
-    X_train, X_test, y_train, y_test = _split(X, y)
-    scaler = StandardScaler().fit(X_train)
-    return Dataset(
+    return _standardized_table(
         "manifold",
         "synthetic S-curve (2-D manifold) through a random tanh map into 32-D, "
         "standardized, stratified 80/20; classes are 5 bins along the curve",
-        scaler.transform(X_train).astype(np.float32),
-        scaler.transform(X_test).astype(np.float32),
-        y_train,
-        y_test,
+        X,
+        y,
         sizes=(2, 4, 8, 16),
         quick_sizes=(2, 8),
     )
@@ -197,6 +270,9 @@ DATASETS = {
     "mnist": load_mnist_dataset,
     "ecg": load_ecg_dataset,
     "breast_cancer": load_breast_cancer_dataset,
+    "wine": load_wine_dataset,
+    "diabetes": load_diabetes_dataset,
+    "patches": load_patches_dataset,
     "manifold": load_manifold_dataset,
 }
 

@@ -131,6 +131,12 @@ METHODS = {
         ),
         _skae_entry("skae-default", "AutoencoderTransformer(n_components=k), nothing else set"),
         _skae_entry(
+            "skae-random",
+            "dense defaults from the tutorial's random start (init='random')",
+            params={"init": "random"},
+            quick=False,
+        ),
+        _skae_entry(
             "skae-simple",
             "simple: one Dense layer each way",
             params={"hidden_layer_sizes": ()},
@@ -204,6 +210,7 @@ GROUPS = {
     "baselines": ["pca", "ipca", "tsvd", "kpca"],
     "dense": [
         "skae-default",
+        "skae-random",
         "skae-simple",
         "skae-deep",
         "skae-sparse",

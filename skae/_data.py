@@ -114,3 +114,22 @@ def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None)
         val = (X_val, X_val)
     kwargs = dict(x=X_train, y=X_train, batch_size=batch_size, shuffle=shuffle, validation_data=val)
     return kwargs, X_train.shape[0]
+
+
+#: Rows per forward pass when :func:`training_errors` scores held-out rows.
+ERROR_BATCH = 1024
+
+
+def training_errors(model, X, shape):
+    """Per-sample mean squared reconstruction error of the training ``model`` on rows ``X``.
+
+    A direct call of the training model (noise off), one dense float32 batch at a time:
+    cheaper than building inference copies for a single pass over held-out rows.
+    """
+    errors = []
+    for start in range(0, X.shape[0], ERROR_BATCH):
+        batch = dense_batch(X, slice(start, start + ERROR_BATCH), shape)
+        output = keras.ops.convert_to_numpy(model(batch, training=False))
+        difference = (output - batch).reshape(batch.shape[0], -1).astype(np.float64)
+        errors.append(np.mean(difference**2, axis=1))
+    return np.concatenate(errors) if errors else np.zeros(0)

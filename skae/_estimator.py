@@ -113,28 +113,42 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Weight of the KL term. It is divided by the number of values per sample, to
         match the reconstruction loss, which is a mean over those values: with
         binary cross-entropy, 1.0 is the classic evidence lower bound.
+    init : {"pca", "random"}, default="pca"
+        Starting point of training. ``"pca"``: the model is PCA before its first step
+        (a fixed linear path holds the principal axes of ``X``; the family's network
+        is a residual branch around it whose last layers start at zero), and, when
+        ``early_stopping`` holds data out, the PCA state is kept unless the trained
+        model reconstructs the held-out rows clearly better (see ``kept_pca_``).
+        The dense, conv and lstm families with a linear output start from PCA; a
+        variational model, a nonlinear ``output_activation`` (the sigmoid of binary
+        cross-entropy) and custom builders always start at random. ``"random"``:
+        the classic tutorial's models, with Glorot-initialised weights.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an optimizer instance (cloned from its config at
         each fit, so its own learning rate applies and it is never mutated).
     learning_rate : float, default=2e-3
         Learning rate of a named optimizer.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(64, n_samples)``.
+        Minibatch size; ``"auto"`` is ``n_samples // 32`` clipped to [64, 256] (and
+        at most ``n_samples``): about 32 steps per epoch on large data.
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
         Whether to shuffle the samples at each epoch.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss stops
-        improving, and restore the best weights. When False, training stops when
-        the training loss stops improving (as in ``MLPRegressor``).
+        improving, and restore the best weights (with a PCA start, the PCA state is
+        one of the candidates). When False, training stops when the training loss
+        stops improving (as in ``MLPRegressor``). ``"auto"`` is True for a model that
+        starts from PCA and leaves at least 2 rows to hold out, else False.
     validation_fraction : float, default=0.1
         Fraction of samples held out for early stopping (and for choosing a float
         ``n_components``).
     n_iter_no_change : int, default=10
         Epochs without an improvement of at least ``tol`` before stopping.
     tol : float, default=1e-4
-        Minimum improvement of the monitored loss.
+        Minimum relative improvement of the monitored loss: an epoch improves when its
+        loss is below ``(1 - tol)`` times the best so far.
     callbacks : list of keras.callbacks.Callback, default=None
         Extra Keras callbacks; deep-copied at each fit, never mutated.
     warm_start : bool, default=False
@@ -158,9 +172,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     loss_curve_ : list of float
         Training loss at each epoch.
     validation_scores_ : list of float or None
-        Validation R² at each epoch when ``early_stopping=True``, else None.
+        Validation R² at each epoch when data is held out (``early_stopping``), else
+        None.
     best_loss_ : float
         Lowest monitored loss: validation loss with early stopping, else training loss.
+    kept_pca_ : bool
+        True when the fitted model is its PCA start, unchanged: training did not
+        reconstruct the held-out rows better than PCA by a clear margin (the mean
+        per-sample gain must exceed twice its standard error), so ``transform`` and
+        ``inverse_transform`` compute PCA's. False otherwise (and for random starts).
     n_iter_ : int
         Number of epochs run.
     n_components_ : int
@@ -237,12 +257,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "variational": ["boolean"],
         "kl_weight": [Interval(Real, 0, None, closed="left")],
+        "init": [StrOptions({"pca", "random"})],
         "optimizer": [StrOptions(OPTIMIZER_NAMES), HasMethods(["get_config", "apply_gradients"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -267,12 +288,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         noise_level=0.1,
         variational=False,
         kl_weight=1.0,
+        init="pca",
         optimizer="adam",
         learning_rate=2e-3,
         batch_size="auto",
         max_iter=200,
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -293,6 +315,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.noise_level = noise_level
         self.variational = variational
         self.kl_weight = kl_weight
+        self.init = init
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -329,13 +352,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         warm = self.warm_start and hasattr(self, "model_")
         X, sample_shape, input_shape = self._check_fit_inputs(X, reset=not warm)
         seed = draw_seed(self.random_state)
+        pca_start = None
         if not warm:
             self.n_components_, self.component_search_ = resolve_n_components(
                 self, X, sample_shape, seed
             )
-            self._build(input_shape, sample_shape, seed)
-        self._compile()
-        self._train(X, epochs=self.max_iter, seed=seed, stop=True)
+            pca_start = self._build(X, input_shape, sample_shape, seed)
+        self._compile(self._validates(X.shape[0]))
+        self._train(X, epochs=self.max_iter, seed=seed, stop=True, pca_start=pca_start)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -365,8 +389,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self.n_components_, self.component_search_ = resolve_n_components(
                 self, X, sample_shape, seed
             )
-            self._build(input_shape, sample_shape, seed)
-            self._compile()
+            self._build(X, input_shape, sample_shape, seed)
+            self._compile(validating=False)
         self._train(X, epochs=1, seed=seed, stop=False)
         return self
 
@@ -388,17 +412,40 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         _validation.check_callbacks(self.callbacks)
         _validation.resolve_hidden_layer_sizes(self.hidden_layer_sizes, self.architecture)
         _validation.check_variational(self.variational, self.architecture)
-        if self.early_stopping:
+        if self.early_stopping is True:
             _validation.check_validation_split(X.shape[0], self.validation_fraction)
         return X, sample_shape, (input_shape if reset else self.input_shape_)
 
-    def _build(self, input_shape, sample_shape, seed):
-        """Build encoder, decoder and the training model; reset the fitted state."""
+    def _starts_from_pca(self):
+        from .architectures._common import output_activation_for
+        from .architectures.anchored import supports_pca_start
+
+        return self.init == "pca" and supports_pca_start(
+            self.architecture,
+            variational=self.variational,
+            output_activation=output_activation_for(self.output_activation, self.loss),
+        )
+
+    def _validates(self, n_samples):
+        """Whether ``fit`` holds out rows: ``early_stopping``, with "auto" resolved."""
+        if self.early_stopping != "auto":
+            return self.early_stopping
+        n_val = int(np.ceil(self.validation_fraction * n_samples))
+        return self._starts_from_pca() and n_val >= 2 and n_samples - n_val >= 1
+
+    def _build(self, X, input_shape, sample_shape, seed):
+        """Build encoder, decoder and the training model; reset the fitted state.
+
+        Returns the :class:`~skae._anchor.PCAStart` the model starts from, or None for a
+        random start.
+        """
+        from ._data import streams
         from .architectures import build_models
         from .architectures._common import autoencoder, noise_layer, output_activation_for
 
         self.input_shape_ = tuple(input_shape)
         self._sample_shape = tuple(sample_shape)  # what inverse_transform returns
+        pca_start = self._starts_from_pca()
         with seeded(seed):
             encoder, decoder = build_models(
                 self.architecture,
@@ -411,10 +458,25 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 activation=self.activation,
                 output_activation=output_activation_for(self.output_activation, self.loss),
                 loss=self.loss,
-                activity_l1=self.activity_l1,
+                activity_l1=0.0 if pca_start else self.activity_l1,
                 kl_weight=self.kl_weight,
                 seed=seed,
             )
+            if pca_start:
+                from ._anchor import fit_pca_start
+                from .architectures.anchored import anchor_models, set_pca_start
+
+                encoder, decoder = anchor_models(
+                    encoder,
+                    decoder,
+                    self.input_shape_,
+                    self.n_components_,
+                    activity_l1=self.activity_l1,
+                )
+                pca_start = fit_pca_start(X, self.n_components_, seed, stream=streams(X))
+                set_pca_start(encoder, decoder, pca_start)
+            else:
+                pca_start = None
             noise = noise_layer(self.noise, self.noise_level, seed)
             self.model_ = autoencoder(encoder, decoder, noise)
         self.encoder_, self.decoder_ = encoder, decoder
@@ -423,13 +485,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.validation_scores_ = None
         self.best_loss_ = None
         self.n_iter_ = 0
+        self.kept_pca_ = False
+        return pca_start
 
-    def _compile(self):
+    def _compile(self, validating):
         """Compile with a fresh optimizer (and the R² metric when validating)."""
         from ._training import compile_model
         from .metrics import ReconstructionR2
 
-        metrics = [ReconstructionR2(int(np.prod(self.input_shape_)))] if self.early_stopping else []
+        metrics = [ReconstructionR2(int(np.prod(self.input_shape_)))] if validating else []
         compile_model(
             self.model_,
             optimizer=self.optimizer,
@@ -438,29 +502,39 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             metrics=metrics,
         )
 
-    def _train(self, X, *, epochs, seed, stop):
-        """Run the Keras training loop and record its history."""
+    def _train(self, X, *, epochs, seed, stop, pca_start=None):
+        """Run the Keras training loop and record its history.
+
+        ``pca_start`` (a fit from freshly built, PCA-started weights) makes the PCA state
+        a candidate against the trained weights when rows are held out.
+        """
         from ._data import fit_inputs
         from ._inference import InferenceModels
-        from ._training import KeepFiniteWeights, stopping_callback, train, user_callbacks
+        from ._training import (
+            KeepFiniteWeights,
+            auto_batch_size,
+            stopping_callback,
+            train,
+            user_callbacks,
+        )
 
         # First, so that every later callback (best weights included) sees finite weights.
         guard = KeepFiniteWeights()
         callbacks = [guard, *user_callbacks(self.callbacks)]
         stopper = None
         rows = val_rows = None
+        validating = stop and self._validates(X.shape[0])
         if stop:
             stopper = stopping_callback(
-                early_stopping=self.early_stopping,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
+                validating=validating, tol=self.tol, n_iter_no_change=self.n_iter_no_change
             )
             callbacks.append(stopper)
-            if self.early_stopping:
+            if validating:
                 rows, val_rows = train_test_split(
                     np.arange(X.shape[0]), test_size=self.validation_fraction, random_state=seed
                 )
-        batch_size = min(64, X.shape[0]) if self.batch_size == "auto" else self.batch_size
+        n_fit = X.shape[0] if rows is None else len(rows)
+        batch_size = auto_batch_size(n_fit) if self.batch_size == "auto" else self.batch_size
         epoch_seed = (seed + self.n_iter_) % _MAX_SEED
         inputs, n_train = fit_inputs(
             X,
@@ -471,6 +545,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             rows=rows,
             val_rows=val_rows,
         )
+        select = validating and pca_start is not None
+        start_weights = self.model_.get_weights() if select else None
         with seeded(epoch_seed):
             history = train(
                 self.model_,
@@ -483,9 +559,23 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         self._record(history)
         self._inference = InferenceModels(self.encoder_, self.decoder_)
+        if select:
+            self._select_pca_start(X[val_rows], pca_start, start_weights)
         if guard.diverged:
-            self._compile()  # the optimizer's moments may be non-finite too
+            self._compile(validating)  # the optimizer's moments may be non-finite too
         self._warn_on_convergence(history, epochs, stopper, guard.diverged)
+
+    def _select_pca_start(self, X_val, pca_start, start_weights):
+        """Put the PCA start back unless the trained model is clearly better on ``X_val``."""
+        from ._anchor import keep_pca, pca_errors
+        from ._data import training_errors
+        from ._inference import InferenceModels
+
+        trained = training_errors(self.model_, X_val, self.input_shape_)
+        if keep_pca(pca_errors(pca_start, X_val), trained):
+            self.model_.set_weights(start_weights)
+            self._inference = InferenceModels(self.encoder_, self.decoder_)
+            self.kept_pca_ = True
 
     def _record(self, history):
         """Fold one training run's Keras history into the fitted attributes."""
@@ -495,7 +585,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.loss_curve_ = list(self.history_.get("loss", []))
         if "val_r2" in self.history_:
             self.validation_scores_ = list(self.history_["val_r2"])
-        monitored = self.history_.get("val_loss" if self.early_stopping else "loss", [])
+        monitored = self.history_.get("val_loss" if "val_loss" in self.history_ else "loss", [])
         finite = [v for v in monitored if np.isfinite(v)]
         self.best_loss_ = min(finite) if finite else None
 
@@ -598,12 +688,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Higher is better reconstructed (less anomalous).
         """
         check_is_fitted(self)
-        X = self._check_samples(X)
+        return -self._sample_errors(self._check_samples(X))
+
+    def _sample_errors(self, X):
+        """Mean squared reconstruction error of each of the validated rows ``X``."""
         if sp.issparse(X):
             pairs = self._reconstruction_batches(X)
-            return -np.concatenate([np.mean((x - x_hat) ** 2, axis=1) for x, x_hat in pairs])
+            return np.concatenate([np.mean((x - x_hat) ** 2, axis=1) for x, x_hat in pairs])
         X_hat = self._decode(self._encode(X))
-        return -np.mean((X - X_hat) ** 2, axis=1)
+        return np.mean((X - X_hat) ** 2, axis=1)
 
     def sample(self, n_samples=1, random_state=None):
         """Generate samples by decoding draws from the prior of a variational model.

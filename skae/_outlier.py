@@ -58,26 +58,30 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         the posterior mean.
     kl_weight : float, default=1.0
         Weight of the variational model's KL term.
+    init : {"pca", "random"}, default="pca"
+        Start from PCA (the model is PCA before training and stays PCA unless
+        held-out rows are reconstructed clearly better), or at random; see
+        :class:`AutoencoderTransformer`.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (cloned at each fit).
     learning_rate : float, default=2e-3
         Learning rate of a named optimizer.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(64, n_samples)``.
+        Minibatch size; ``"auto"`` is ``n_samples // 32`` clipped to [64, 256].
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
         Whether to shuffle the samples at each epoch.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data and stop when its loss stops
-        improving.
+        improving; ``"auto"`` does so for a model that starts from PCA.
     validation_fraction : float, default=0.1
         Fraction held out for early stopping and for choosing a float
         ``n_components``.
     n_iter_no_change : int, default=10
         Epochs without an improvement of at least ``tol`` before stopping.
     tol : float, default=1e-4
-        Minimum improvement of the monitored loss.
+        Minimum relative improvement of the monitored loss.
     callbacks : list of keras.callbacks.Callback, default=None
         Extra Keras callbacks; copied at each fit, never mutated.
     warm_start : bool, default=False
@@ -148,12 +152,13 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         noise_level=0.1,
         variational=False,
         kl_weight=1.0,
+        init="pca",
         optimizer="adam",
         learning_rate=2e-3,
         batch_size="auto",
         max_iter=200,
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -175,6 +180,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.noise_level = noise_level
         self.variational = variational
         self.kl_weight = kl_weight
+        self.init = init
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size

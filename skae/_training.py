@@ -72,14 +72,42 @@ def _steps_per_execution():
     return STEPS_PER_EXECUTION
 
 
-def stopping_callback(*, early_stopping, tol, n_iter_no_change):
+class RelativeEarlyStopping(keras.callbacks.EarlyStopping):
+    """``EarlyStopping`` whose ``tol`` is a relative improvement of the monitored loss.
+
+    An epoch improves when its loss is below ``best * (1 - tol)``. An absolute
+    ``min_delta`` depends on the data's units: on pixels in [0, 1] a reconstruction
+    error near 0.01 made 1e-4 a 1 % step, which stopped fits that were still improving.
+    """
+
+    def __init__(self, *, tol, **kwargs):
+        super().__init__(mode="min", **kwargs)
+        self.tol = float(tol)
+
+    def _is_improvement(self, monitor_value, reference_value):
+        if reference_value is None:
+            return True
+        return monitor_value < reference_value - self.tol * abs(reference_value)
+
+
+def stopping_callback(*, validating, tol, n_iter_no_change):
     """MLP-style stopping: on training loss, or on validation loss with best weights kept."""
-    return keras.callbacks.EarlyStopping(
-        monitor="val_loss" if early_stopping else "loss",
-        min_delta=tol,
+    return RelativeEarlyStopping(
+        monitor="val_loss" if validating else "loss",
+        tol=tol,
         patience=n_iter_no_change,
-        restore_best_weights=early_stopping,
+        restore_best_weights=validating,
     )
+
+
+def auto_batch_size(n_samples):
+    """``batch_size="auto"``: ``n_samples // 32`` clipped to [64, 256], at most ``n_samples``.
+
+    Small data sets keep 64 rows a step (many updates per epoch); large ones get about
+    32 steps per epoch, with batches that keep the CPU's matrix kernels busy (256 rows
+    cost about half the time per epoch of 64 on MNIST's 784 features).
+    """
+    return int(min(n_samples, max(64, min(256, n_samples // 32))))
 
 
 def user_callbacks(callbacks):

@@ -109,3 +109,43 @@ class GaussianSampling(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "kl_weight": self.kl_weight, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class Standardize(keras.layers.Layer):
+    """Fixed elementwise standardization ``(x - offset) * scale``.
+
+    ``offset`` and ``scale`` are non-trainable weights of the per-sample shape, zero and
+    one until set (:func:`skae.architectures.anchored.set_pca_start` sets them from the
+    data), and saved with the model like any weight.
+
+    Parameters
+    ----------
+    **kwargs
+        Passed to :class:`keras.layers.Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae.layers import Standardize
+    >>> layer = Standardize()
+    >>> layer.build((None, 2))
+    >>> layer.set_weights([np.array([1.0, 2.0]), np.array([0.5, 0.5])])
+    >>> keras.ops.convert_to_numpy(layer(np.array([[3.0, 4.0]], dtype="float32"))).tolist()
+    [[1.0, 1.0]]
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        shape = tuple(input_shape[1:])
+        self.offset = self.add_weight(shape=shape, initializer="zeros", trainable=False)
+        self.scale = self.add_weight(shape=shape, initializer="ones", trainable=False)
+
+    def call(self, inputs):
+        return (inputs - ops.cast(self.offset, inputs.dtype)) * ops.cast(self.scale, inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

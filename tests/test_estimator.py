@@ -569,6 +569,7 @@ def test_clone_keeps_every_parameter():
         loss="huber",
         activation="tanh",
         output_activation="sigmoid",
+        init="random",
     )
     cloned = clone(ae)
     for name, value in ae.get_params().items():

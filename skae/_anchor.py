@@ -1,0 +1,146 @@
+"""The PCA start: principal axes of the training data, and the rule that keeps PCA.
+
+A model with ``init="pca"`` is PCA before its first training step (see
+:mod:`skae.architectures.anchored`): its linear path holds the principal axes computed
+here by scikit-learn, and its nonlinear residual branches start at zero. After
+training, :func:`keep_pca` compares the trained model with that starting state on the
+held-out rows and keeps the start unless the trained model is better by a clear
+margin.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+#: Minimum paired z-score of the held-out improvement over PCA for a trained model to
+#: replace the PCA start (about a one-sided 2.5 % level when the per-sample errors are
+#: roughly normal). Choosing the best epoch on the same rows makes the trained model's
+#: held-out error optimistic; the margin absorbs that on small validation sets.
+KEEP_PCA_Z = 2.0
+
+
+@dataclass
+class PCAStart:
+    """What a PCA-started model is initialised from.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (n_values,)
+        Per-value mean of the training data.
+    components : ndarray of shape (n_components, n_values)
+        Principal axes, strongest first; rows past the data's rank are zero (an
+        overcomplete code's extra units start at zero).
+    score_scale : ndarray of shape (n_components,)
+        Standard deviation of each PCA score (1 for the zero rows), so the decoder's
+        residual branch sees codes of unit scale.
+    input_scale : float
+        One over the root mean variance of the values, so the encoder's residual branch
+        sees centred inputs of unit scale whatever the data's units.
+    """
+
+    mean: np.ndarray
+    components: np.ndarray
+    score_scale: np.ndarray
+    input_scale: float
+
+
+def fit_pca_start(X, n_components, seed, *, stream=False):
+    """Principal axes of the rows ``X`` for a code of ``n_components`` units.
+
+    Dense ``X`` goes to :class:`sklearn.decomposition.PCA`; sparse ``X`` to PCA's ARPACK
+    solver, which centres implicitly (``X`` is never densified); dense ``X`` that is fed
+    in batches (``stream``: memory maps, large arrays) to
+    :class:`~sklearn.decomposition.IncrementalPCA`, which reads it a batch at a time.
+    Codes wider than the data's rank get zero axes for the extra units.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_values)
+        Validated training rows.
+    n_components : int
+        Size of the code.
+    seed : int
+        Seeds the randomized solvers.
+    stream : bool, default=False
+        Whether dense ``X`` is too large (or memory-mapped) to be copied.
+
+    Returns
+    -------
+    PCAStart
+    """
+    from sklearn.decomposition import PCA, IncrementalPCA
+
+    n_samples, n_values = X.shape
+    sparse = sp.issparse(X)
+    # ARPACK needs fewer axes than min(n_samples, n_values); a single row has none.
+    rank = min(n_components, n_samples - 1, n_values - (1 if sparse else 0))
+    components = np.zeros((n_components, n_values))
+    score_scale = np.ones(n_components)
+    if rank >= 1:
+        if stream and not sparse:
+            pca = IncrementalPCA(rank, batch_size=max(rank, 2048)).fit(X)
+        else:
+            solver = "arpack" if sparse else "auto"
+            pca = PCA(rank, svd_solver=solver, random_state=seed).fit(X)
+        mean = pca.mean_
+        components[:rank] = pca.components_
+        variances = np.maximum(pca.explained_variance_, 0.0)
+        score_scale[:rank] = np.where(variances > 0, np.sqrt(variances), 1.0)
+    else:
+        mean = np.asarray(X.mean(axis=0)).ravel()
+    mean_variance = _mean_variance(X, mean)
+    input_scale = 1.0 / np.sqrt(mean_variance) if mean_variance > 0 else 1.0
+    return PCAStart(np.asarray(mean, dtype=float), components, score_scale, float(input_scale))
+
+
+def _mean_variance(X, mean):
+    if sp.issparse(X):
+        squares = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+    else:
+        squares = np.mean(np.square(X, dtype=float), axis=0)
+    return float(np.mean(np.maximum(squares - mean**2, 0.0)))
+
+
+def keep_pca(start_errors, trained_errors, z=KEEP_PCA_Z):
+    """Whether the PCA start beats, or is not clearly beaten by, the trained model.
+
+    Parameters
+    ----------
+    start_errors, trained_errors : ndarray of shape (n_val,)
+        Per-sample held-out reconstruction errors of the starting (PCA) state and of
+        the trained model, on the same rows.
+    z : float, default=KEEP_PCA_Z
+        How many standard errors of the paired mean difference the trained model's
+        gain must exceed.
+
+    Returns
+    -------
+    bool
+        True to keep the PCA start.
+    """
+    gain = np.asarray(start_errors, dtype=float) - np.asarray(trained_errors, dtype=float)
+    if gain.size < 2 or not np.all(np.isfinite(gain)):
+        return True
+    spread = gain.std(ddof=1) / np.sqrt(gain.size)
+    return not gain.mean() > z * spread
+
+
+#: Rows densified at a time when scoring PCA on sparse rows.
+_ERROR_BATCH = 1024
+
+
+def pca_errors(start, X):
+    """Per-sample mean squared error of PCA's reconstruction of the rows ``X``.
+
+    Computed from ``start`` in NumPy (float64), a batch of rows at a time so sparse
+    ``X`` is densified only ``_ERROR_BATCH`` rows at once.
+    """
+    errors = []
+    for begin in range(0, X.shape[0], _ERROR_BATCH):
+        batch = X[begin : begin + _ERROR_BATCH]
+        batch = batch.toarray() if sp.issparse(batch) else np.asarray(batch, dtype=float)
+        centred = batch - start.mean
+        residual = centred - (centred @ start.components.T) @ start.components
+        errors.append(np.mean(residual**2, axis=1))
+    return np.concatenate(errors) if errors else np.zeros(0)
