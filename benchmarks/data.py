@@ -176,8 +176,7 @@ def load_wine_dataset(data_home=None):
     bunch = load_wine()
     return _standardized_table(
         "wine",
-        "scikit-learn wine (13 features, 142 train rows), standardized on train, "
-        "stratified 80/20",
+        "scikit-learn wine (13 features, 142 train rows), standardized on train, stratified 80/20",
         bunch.data,
         bunch.target,
         sizes=(2, 3, 5),

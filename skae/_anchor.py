@@ -20,6 +20,11 @@ import scipy.sparse as sp
 KEEP_PCA_Z = 2.0
 
 
+#: Widest dense samples whose axes come from the covariance matrix (n_values squared
+#: floats): exact, one pass over ``X``, and no copy of it.
+COVARIANCE_MAX_VALUES = 1000
+
+
 @dataclass
 class PCAStart:
     """What a PCA-started model is initialised from.
@@ -48,9 +53,12 @@ class PCAStart:
 def fit_pca_start(X, n_components, seed, *, stream=False):
     """Principal axes of the rows ``X`` for a code of ``n_components`` units.
 
-    Dense ``X`` goes to :class:`sklearn.decomposition.PCA`; sparse ``X`` to PCA's ARPACK
-    solver, which centres implicitly (``X`` is never densified); dense ``X`` that is fed
-    in batches (``stream``: memory maps, large arrays) to
+    Sparse ``X`` goes to :class:`sklearn.decomposition.PCA`'s ARPACK solver, which
+    centres implicitly (``X`` is never densified). Dense ``X`` of at most
+    ``COVARIANCE_MAX_VALUES`` values per sample goes to PCA's exact covariance solver,
+    which needs no copy of ``X`` (so memory-mapped and in-memory rows get the same
+    axes); wider dense ``X`` to PCA's default solver, or, when it is fed in batches
+    (``stream``: memory maps, large arrays), to
     :class:`~sklearn.decomposition.IncrementalPCA`, which reads it a batch at a time.
     Codes wider than the data's rank get zero axes for the extra units.
 
@@ -78,11 +86,14 @@ def fit_pca_start(X, n_components, seed, *, stream=False):
     components = np.zeros((n_components, n_values))
     score_scale = np.ones(n_components)
     if rank >= 1:
-        if stream and not sparse:
+        if sparse:
+            pca = PCA(rank, svd_solver="arpack", random_state=seed).fit(X)
+        elif n_values <= COVARIANCE_MAX_VALUES:
+            pca = PCA(rank, svd_solver="covariance_eigh").fit(X)
+        elif stream:
             pca = IncrementalPCA(rank, batch_size=max(rank, 2048)).fit(X)
         else:
-            solver = "arpack" if sparse else "auto"
-            pca = PCA(rank, svd_solver=solver, random_state=seed).fit(X)
+            pca = PCA(rank, random_state=seed).fit(X)
         mean = pca.mean_
         components[:rank] = pca.components_
         variances = np.maximum(pca.explained_variance_, 0.0)

@@ -120,8 +120,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``early_stopping`` holds data out, the PCA state is kept unless the trained
         model reconstructs the held-out rows clearly better (see ``kept_pca_``).
         The dense, conv and lstm families with a linear output start from PCA; a
-        variational model, a nonlinear ``output_activation`` (the sigmoid of binary
-        cross-entropy) and custom builders always start at random. ``"random"``:
+        variational or sparse (``activity_l1 > 0``) model, a nonlinear
+        ``output_activation`` (the sigmoid of binary cross-entropy) and custom builders
+        always start at random. ``"random"``:
         the classic tutorial's models, with Glorot-initialised weights.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an optimizer instance (cloned from its config at
@@ -140,7 +141,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         improving, and restore the best weights (with a PCA start, the PCA state is
         one of the candidates). When False, training stops when the training loss
         stops improving (as in ``MLPRegressor``). ``"auto"`` is True for a model that
-        starts from PCA and leaves at least 2 rows to hold out, else False.
+        starts from PCA and leaves at least 2 rows to hold out (and is not fitted in a
+        ``tf.distribute`` strategy scope), else False.
     validation_fraction : float, default=0.1
         Fraction of samples held out for early stopping (and for choosing a float
         ``n_components``).
@@ -424,14 +426,23 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self.architecture,
             variational=self.variational,
             output_activation=output_activation_for(self.output_activation, self.loss),
+            activity_l1=self.activity_l1,
         )
 
     def _validates(self, n_samples):
         """Whether ``fit`` holds out rows: ``early_stopping``, with "auto" resolved."""
+        from ._training import _under_tf_distribute_strategy
+
         if self.early_stopping != "auto":
             return self.early_stopping
         n_val = int(np.ceil(self.validation_fraction * n_samples))
-        return self._starts_from_pca() and n_val >= 2 and n_samples - n_val >= 1
+        return (
+            self._starts_from_pca()
+            and n_val >= 2
+            and n_samples - n_val >= 1
+            # Replicas evaluating uneven held-out batches fail inside Keras.
+            and not _under_tf_distribute_strategy()
+        )
 
     def _build(self, X, input_shape, sample_shape, seed):
         """Build encoder, decoder and the training model; reset the fitted state.
@@ -458,7 +469,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 activation=self.activation,
                 output_activation=output_activation_for(self.output_activation, self.loss),
                 loss=self.loss,
-                activity_l1=0.0 if pca_start else self.activity_l1,
+                activity_l1=self.activity_l1,
                 kl_weight=self.kl_weight,
                 seed=seed,
             )
@@ -467,11 +478,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 from .architectures.anchored import anchor_models, set_pca_start
 
                 encoder, decoder = anchor_models(
-                    encoder,
-                    decoder,
-                    self.input_shape_,
-                    self.n_components_,
-                    activity_l1=self.activity_l1,
+                    encoder, decoder, self.input_shape_, self.n_components_
                 )
                 pca_start = fit_pca_start(X, self.n_components_, seed, stream=streams(X))
                 set_pca_start(encoder, decoder, pca_start)

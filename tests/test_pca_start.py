@@ -118,12 +118,12 @@ def test_sparse_start_matches_dense_without_densifying():
     assert ae.transform(X).shape == (120, 4)
 
 
-def test_streamed_start_uses_incremental_pca():
-    start = fit_pca_start(X_DIGITS, 4, seed=0, stream=True)
-    reference = PCA(4).fit(X_DIGITS)
-    np.testing.assert_allclose(
-        np.abs(start.components), np.abs(reference.components_), atol=1e-6
-    )
+def test_wide_streamed_start_uses_incremental_pca():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4)) @ rng.normal(size=(4, 1200)) + 0.1 * rng.normal(size=(300, 1200))
+    start = fit_pca_start(X, 4, seed=0, stream=True)
+    reference = PCA(4).fit(X)
+    np.testing.assert_allclose(np.abs(start.components), np.abs(reference.components_), atol=1e-6)
 
 
 def test_single_row_start_is_the_mean():

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from ..layers import Standardize
-from ._common import code_regularizer, n_values
+from ._common import n_values
 
 #: Families whose models can start from PCA: a linear reconstruction layer named
 #: ``decoder_output`` and a linear code layer named ``encoder_code``.
@@ -22,22 +22,24 @@ PCA_START_FAMILIES = ("dense", "conv", "lstm")
 _RESIDUAL_OUTPUTS = {"encoder_residual": "encoder_code", "decoder_residual": "decoder_output"}
 
 
-def supports_pca_start(architecture, *, variational, output_activation):
+def supports_pca_start(architecture, *, variational, output_activation, activity_l1):
     """Whether a model with these settings can start from PCA.
 
     Built-in families with a linear reconstruction and a deterministic code do; a
-    variational code, a nonlinear output (a sigmoid for binary cross-entropy) or a
-    custom builder start at random.
+    variational code, a nonlinear output (a sigmoid for binary cross-entropy), a sparse
+    code (an L1 penalty pulls the code away from the fixed PCA projection, which the
+    residual branch would have to cancel) or a custom builder start at random.
     """
     return (
         isinstance(architecture, str)
         and architecture in PCA_START_FAMILIES
         and not variational
         and output_activation == "linear"
+        and activity_l1 == 0
     )
 
 
-def anchor_models(encoder, decoder, input_shape, n_components, *, activity_l1=0.0):
+def anchor_models(encoder, decoder, input_shape, n_components):
     """Wrap a family's ``(encoder, decoder)`` as residual branches around a linear path.
 
     The returned models are named ``"encoder"`` and ``"decoder"`` like any family's;
@@ -47,14 +49,11 @@ def anchor_models(encoder, decoder, input_shape, n_components, *, activity_l1=0.
     Parameters
     ----------
     encoder, decoder : keras.Model
-        The family's models (built with ``activity_l1=0``: the L1 penalty of a sparse
-        autoencoder applies to the whole code, here).
+        The family's models.
     input_shape : tuple of int
         Per-sample shape.
     n_components : int
         Size of the code.
-    activity_l1 : float, default=0.0
-        L1 penalty on the code.
 
     Returns
     -------
@@ -68,9 +67,7 @@ def anchor_models(encoder, decoder, input_shape, n_components, *, activity_l1=0.
     x = inputs if flat else keras.layers.Flatten(name="encoder_flatten")(inputs)
     linear = keras.layers.Dense(n_components, name="encoder_pca", trainable=False)(x)
     residual = encoder(Standardize(name="encoder_standardize")(inputs))
-    code = keras.layers.Add(
-        name="encoder_code", activity_regularizer=code_regularizer(activity_l1)
-    )([linear, residual])
+    code = keras.layers.Add(name="encoder_code")([linear, residual])
     anchored_encoder = keras.Model(inputs, code, name="encoder")
 
     codes = keras.Input(shape=(n_components,), name="decoder_input")
