@@ -112,7 +112,7 @@ def _target_lines(rows):
         return []
     lines = [
         "",
-        f"Goal for MNIST at code size {TARGET_SIZE} (issue 4): "
+        f"Target for MNIST at code size {TARGET_SIZE}: "
         f"test MSE ≤ {TARGET_MSE_RATIO:.2f} × PCA's, fit ≤ {TARGET_FIT_S:.0f} s, "
         f"logistic-regression accuracy ≥ PCA's + {100 * TARGET_LOGREG_GAIN:.1f} points.",
         "",
