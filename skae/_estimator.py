@@ -414,7 +414,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         _validation.check_callbacks(self.callbacks)
         _validation.resolve_hidden_layer_sizes(self.hidden_layer_sizes, self.architecture)
         _validation.check_variational(self.variational, self.architecture)
-        if self.early_stopping is True:
+        if self.early_stopping != "auto" and self.early_stopping:
             _validation.check_validation_split(X.shape[0], self.validation_fraction)
         return X, sample_shape, (input_shape if reset else self.input_shape_)
 
@@ -434,7 +434,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from ._training import _under_tf_distribute_strategy
 
         if self.early_stopping != "auto":
-            return self.early_stopping
+            return bool(self.early_stopping)
         n_val = int(np.ceil(self.validation_fraction * n_samples))
         return (
             self._starts_from_pca()
@@ -456,7 +456,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         self.input_shape_ = tuple(input_shape)
         self._sample_shape = tuple(sample_shape)  # what inverse_transform returns
-        pca_start = self._starts_from_pca()
+        from_pca = self._starts_from_pca()
+        pca_start = None
         with seeded(seed):
             encoder, decoder = build_models(
                 self.architecture,
@@ -473,7 +474,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 kl_weight=self.kl_weight,
                 seed=seed,
             )
-            if pca_start:
+            if from_pca:
                 from ._anchor import fit_pca_start
                 from .architectures.anchored import anchor_models, set_pca_start
 
@@ -482,8 +483,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 )
                 pca_start = fit_pca_start(X, self.n_components_, seed, stream=streams(X))
                 set_pca_start(encoder, decoder, pca_start)
-            else:
-                pca_start = None
             noise = noise_layer(self.noise, self.noise_level, seed)
             self.model_ = autoencoder(encoder, decoder, noise)
         self.encoder_, self.decoder_ = encoder, decoder
@@ -492,7 +491,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.validation_scores_ = None
         self.best_loss_ = None
         self.n_iter_ = 0
-        self.kept_pca_ = False
         return pca_start
 
     def _compile(self, validating):
@@ -552,6 +550,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             rows=rows,
             val_rows=val_rows,
         )
+        self.kept_pca_ = False  # any training moves the weights; selection may put PCA back
         select = validating and pca_start is not None
         start_weights = self.model_.get_weights() if select else None
         with seeded(epoch_seed):

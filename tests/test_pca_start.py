@@ -170,3 +170,12 @@ def test_relative_tolerance_stops_on_small_relative_steps():
 )
 def test_auto_batch_size(n_samples, expected):
     assert auto_batch_size(n_samples) == expected
+
+
+def test_warm_start_after_keeping_pca_reports_the_trained_model():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3)) @ rng.normal(size=(3, 20)) + 0.01 * rng.normal(size=(200, 20))
+    ae = AutoencoderTransformer(3, max_iter=20, warm_start=True, random_state=0).fit(X)
+    assert ae.kept_pca_
+    ae.set_params(max_iter=2).fit(X)  # trains on from the PCA state, with no PCA candidate
+    assert not ae.kept_pca_
