@@ -137,20 +137,17 @@ def keep_pca(start_errors, trained_errors, z=KEEP_PCA_Z):
     return not gain.mean() > z * spread
 
 
-#: Rows densified at a time when scoring PCA on sparse rows.
-_ERROR_BATCH = 1024
-
-
 def pca_errors(start, X):
     """Per-sample mean squared error of PCA's reconstruction of the rows ``X``.
 
-    Computed from ``start`` in NumPy (float64), a batch of rows at a time so sparse
-    ``X`` is densified only ``_ERROR_BATCH`` rows at once.
+    Computed from ``start`` in NumPy (float64), one dense batch of
+    :data:`skae._data.ERROR_BATCH` rows at a time, as the trained model is scored.
     """
+    from ._data import ERROR_BATCH, dense_batch
+
     errors = []
-    for begin in range(0, X.shape[0], _ERROR_BATCH):
-        batch = X[begin : begin + _ERROR_BATCH]
-        batch = batch.toarray() if sp.issparse(batch) else np.asarray(batch, dtype=float)
+    for begin in range(0, X.shape[0], ERROR_BATCH):
+        batch = dense_batch(X, slice(begin, begin + ERROR_BATCH), (X.shape[1],), dtype=float)
         centred = batch - start.mean
         residual = centred - (centred @ start.components.T) @ start.components
         errors.append(np.mean(residual**2, axis=1))
