@@ -137,18 +137,54 @@ def keep_pca(start_errors, trained_errors, z=KEEP_PCA_Z):
     return not gain.mean() > z * spread
 
 
-def pca_errors(start, X):
+def pca_errors(start, X, sizes=None):
     """Per-sample mean squared error of PCA's reconstruction of the rows ``X``.
 
     Computed from ``start`` in NumPy (float64), one dense batch of
     :data:`skae._data.ERROR_BATCH` rows at a time, as the trained model is scored.
+    With ``sizes`` (a list of code sizes), the errors of the reconstructions from the
+    first ``size`` axes, as an array of shape ``(n_samples, len(sizes))``.
     """
     from ._data import ERROR_BATCH, dense_batch
 
+    n_components = start.components.shape[0]
+    prefixes = [n_components] if sizes is None else list(sizes)
     errors = []
     for begin in range(0, X.shape[0], ERROR_BATCH):
         batch = dense_batch(X, slice(begin, begin + ERROR_BATCH), (X.shape[1],), dtype=float)
         centred = batch - start.mean
-        residual = centred - (centred @ start.components.T) @ start.components
-        errors.append(np.mean(residual**2, axis=1))
-    return np.concatenate(errors) if errors else np.zeros(0)
+        scores = centred @ start.components.T
+        columns = []
+        for size in prefixes:
+            residual = centred - scores[:, :size] @ start.components[:size]
+            columns.append(np.mean(residual**2, axis=1))
+        errors.append(np.stack(columns, axis=1))
+    errors = np.concatenate(errors) if errors else np.zeros((0, len(prefixes)))
+    return errors[:, 0] if sizes is None else errors
+
+
+def heldout_r2(start, X_val):
+    """Held-out variance-weighted R² of PCA's reconstruction from each prefix of ``start``.
+
+    Returns an array of shape ``(n_components,)``: entry ``j - 1`` is the R² on the rows
+    ``X_val`` of the reconstruction from the first ``j`` axes (which are orthonormal, so
+    each adds the squares of its scores). ``X_val`` is read one dense batch at a time.
+    """
+    from ._data import ERROR_BATCH, dense_batch
+
+    captured = np.zeros(start.components.shape[0])
+    squares = 0.0
+    sums = np.zeros(X_val.shape[1])
+    sums_of_squares = np.zeros(X_val.shape[1])
+    for begin in range(0, X_val.shape[0], ERROR_BATCH):
+        batch = dense_batch(X_val, slice(begin, begin + ERROR_BATCH), (X_val.shape[1],), float)
+        centred = batch - start.mean
+        captured += np.sum((centred @ start.components.T) ** 2, axis=0)
+        squares += float(np.sum(centred**2))
+        sums += batch.sum(axis=0)
+        sums_of_squares += np.sum(batch**2, axis=0)
+    n = max(X_val.shape[0], 1)
+    total = float(np.sum(np.maximum(sums_of_squares - sums**2 / n, 0.0)))
+    if total == 0:
+        return np.zeros_like(captured)
+    return 1.0 - (squares - np.cumsum(captured)) / total

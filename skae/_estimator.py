@@ -64,7 +64,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         fraction: ``validation_fraction`` of ``X`` is held out and a bounded search
         (doubling, then bisection: at most ``2 * ceil(log2(n_features)) + 1``
         candidate fits) picks the size, which is then fitted on all of ``X``
-        (``partial_fit`` chooses it on its first batch). See ``n_components_`` and
+        (``partial_fit`` chooses it on its first batch). An ``ordered`` model that
+        holds data out (``early_stopping``) needs one fit instead: it is trained at
+        PCA's size for that fraction on the held-out rows, and keeps its smallest
+        prefix that reaches the fraction there. See ``n_components_`` and
         ``component_search_``.
     architecture : {"dense", "conv", "lstm"} or callable, default="dense"
         Model family. ``"dense"``: fully connected layers on the flattened sample.
@@ -124,6 +127,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``output_activation`` (the sigmoid of binary cross-entropy) and custom builders
         always start at random. ``"random"``:
         the classic tutorial's models, with Glorot-initialised weights.
+    ordered : bool, default=False
+        Train an ordered code, like PCA's scores: nested dropout
+        (:class:`skae.layers.NestedDropout`) makes the decoder reconstruct from the
+        first ``j`` code units, the others set to zero, for every ``j``, so the first
+        units carry the most. One fit then serves every code size up to
+        ``n_components``: ``explained_variance_ratio_`` tells what each unit adds,
+        ``inverse_transform`` accepts the first ``j`` columns of a code, and a float
+        ``n_components`` is chosen from a single fit. Held-out rows are scored on the
+        prefixes 1, 2, 4, ... and the whole code (their mean loss is the monitored
+        ``val_loss``).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an optimizer instance (cloned from its config at
         each fit, so its own learning rate applies and it is never mutated).
@@ -178,6 +191,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         None.
     best_loss_ : float
         Lowest monitored loss: validation loss with early stopping, else training loss.
+    explained_variance_ : ndarray of shape (n_components_,)
+        Variance of the training data each code unit adds to the reconstruction, in
+        order: unit ``j`` adds the drop in squared error from decoding the first
+        ``j - 1`` units to decoding the first ``j`` (the others set to zero), divided by
+        ``n_samples - 1``; PCA's ``explained_variance_`` for a model that is PCA.
+        Meaningful as a spectrum for an ``ordered`` model.
+    explained_variance_ratio_ : ndarray of shape (n_components_,)
+        ``explained_variance_`` divided by the total variance of the training data:
+        ``np.cumsum(explained_variance_ratio_)[j - 1]`` is the variance-weighted R² of
+        the reconstruction of the training data from the first ``j`` code units, as for
+        PCA. Entries may be negative when a unit makes a prefix worse (an unordered
+        code).
     kept_pca_ : bool
         True when the fitted model is its PCA start, unchanged: training did not
         reconstruct the held-out rows better than PCA by a clear margin (the mean
@@ -260,6 +285,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "variational": ["boolean"],
         "kl_weight": [Interval(Real, 0, None, closed="left")],
         "init": [StrOptions({"pca", "random"})],
+        "ordered": ["boolean"],
         "optimizer": [StrOptions(OPTIMIZER_NAMES), HasMethods(["get_config", "apply_gradients"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -291,6 +317,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         variational=False,
         kl_weight=1.0,
         init="pca",
+        ordered=False,
         optimizer="adam",
         learning_rate=2e-3,
         batch_size="auto",
@@ -318,6 +345,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.variational = variational
         self.kl_weight = kl_weight
         self.init = init
+        self.ordered = ordered
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -355,13 +383,24 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X, sample_shape, input_shape = self._check_fit_inputs(X, reset=not warm)
         seed = draw_seed(self.random_state)
         pca_start = None
-        if not warm:
+        one_fit_fraction = not warm and self._orders_fraction(X.shape[0])
+        if one_fit_fraction:
+            from ._selection import ordered_bound
+
+            rows, val_rows = self._split(X.shape[0], seed)
+            self.n_components_ = ordered_bound(X, rows, val_rows, self.n_components, seed)
+            self.component_search_ = None
+        elif not warm:
             self.n_components_, self.component_search_ = resolve_n_components(
                 self, X, sample_shape, seed
             )
+        if not warm:
             pca_start = self._build(X, input_shape, sample_shape, seed)
         self._compile(self._validates(X.shape[0]))
-        self._train(X, epochs=self.max_iter, seed=seed, stop=True, pca_start=pca_start)
+        val_rows = self._train(X, epochs=self.max_iter, seed=seed, stop=True, pca_start=pca_start)
+        if one_fit_fraction:
+            self._keep_prefix_for_fraction(X[val_rows])
+        self._explain(X)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -394,6 +433,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self._build(X, input_shape, sample_shape, seed)
             self._compile(validating=False)
         self._train(X, epochs=1, seed=seed, stop=False)
+        self._explain(X)
         return self
 
     def _check_fit_inputs(self, X, *, reset):
@@ -444,6 +484,20 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             and not _under_tf_distribute_strategy()
         )
 
+    def _orders_fraction(self, n_samples):
+        """Whether a float ``n_components`` is chosen from one ordered fit's prefixes."""
+        return (
+            self.ordered
+            and not isinstance(self.n_components, Integral)
+            and self._validates(n_samples)
+        )
+
+    def _split(self, n_samples, seed):
+        """``(rows, val_rows)``: the training and held-out rows of a fit that validates."""
+        return train_test_split(
+            np.arange(n_samples), test_size=self.validation_fraction, random_state=seed
+        )
+
     def _build(self, X, input_shape, sample_shape, seed):
         """Build encoder, decoder and the training model; reset the fitted state.
 
@@ -453,6 +507,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from ._data import streams
         from .architectures import build_models
         from .architectures._common import autoencoder, noise_layer, output_activation_for
+        from .layers import NestedDropout
 
         self.input_shape_ = tuple(input_shape)
         self._sample_shape = tuple(sample_shape)  # what inverse_transform returns
@@ -484,7 +539,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 pca_start = fit_pca_start(X, self.n_components_, seed, stream=streams(X))
                 set_pca_start(encoder, decoder, pca_start)
             noise = noise_layer(self.noise, self.noise_level, seed)
-            self.model_ = autoencoder(encoder, decoder, noise)
+            nested = NestedDropout(seed=seed, name="nested_dropout") if self.ordered else None
+            self.model_ = autoencoder(encoder, decoder, noise, nested)
         self.encoder_, self.decoder_ = encoder, decoder
         self.history_ = {}
         self.loss_curve_ = []
@@ -508,14 +564,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         )
 
     def _train(self, X, *, epochs, seed, stop, pca_start=None):
-        """Run the Keras training loop and record its history.
+        """Run the Keras training loop and record its history; return the held-out rows.
 
         ``pca_start`` (a fit from freshly built, PCA-started weights) makes the PCA state
-        a candidate against the trained weights when rows are held out.
+        a candidate against the trained weights when rows are held out. An ordered model's
+        held-out rows are scored by :class:`~skae._ordering.PrefixValidation` instead of
+        Keras' validation loop. Returns the indices of the held-out rows, or None.
         """
         from ._data import fit_inputs
         from ._inference import InferenceModels
+        from ._ordering import PrefixValidation, prefix_sizes
         from ._training import (
+            LOSSES,
             KeepFiniteWeights,
             auto_batch_size,
             stopping_callback,
@@ -535,9 +595,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
             callbacks.append(stopper)
             if validating:
-                rows, val_rows = train_test_split(
-                    np.arange(X.shape[0]), test_size=self.validation_fraction, random_state=seed
-                )
+                rows, val_rows = self._split(X.shape[0], seed)
+        prefix_validation = None
+        if validating and self._is_ordered:
+            prefix_validation = PrefixValidation(
+                X,
+                val_rows,
+                shape=self.input_shape_,
+                sizes=prefix_sizes(self._n_features_out),
+                loss=LOSSES[self.loss],
+            )
         n_fit = X.shape[0] if rows is None else len(rows)
         batch_size = auto_batch_size(n_fit) if self.batch_size == "auto" else self.batch_size
         epoch_seed = (seed + self.n_iter_) % _MAX_SEED
@@ -548,7 +615,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             shuffle=self.shuffle,
             seed=epoch_seed,
             rows=rows,
-            val_rows=val_rows,
+            val_rows=None if prefix_validation is not None else val_rows,
         )
         self.kept_pca_ = False  # any training moves the weights; selection may put PCA back
         select = validating and pca_start is not None
@@ -562,6 +629,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 epochs=epochs,
                 callbacks=callbacks,
                 verbose=self.verbose,
+                validation=prefix_validation,
             )
         self._record(history)
         self._inference = InferenceModels(self.encoder_, self.decoder_)
@@ -570,6 +638,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if guard.diverged:
             self._compile(validating)  # the optimizer's moments may be non-finite too
         self._warn_on_convergence(history, epochs, stopper, guard.diverged)
+        return val_rows
 
     def _select_pca_start(self, X_val, pca_start, start_weights):
         """Put the PCA start back unless the trained model is clearly better on ``X_val``."""
@@ -577,11 +646,72 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from ._data import training_errors
         from ._inference import InferenceModels
 
-        trained = training_errors(self.model_, X_val, self.input_shape_)
-        if keep_pca(pca_errors(pca_start, X_val), trained):
+        if self._is_ordered:  # every prefix scored, as in training
+            from ._ordering import prefix_errors, prefix_sizes
+
+            sizes = prefix_sizes(self._n_features_out)
+            start = pca_errors(pca_start, X_val, sizes).mean(axis=1)
+            trained = prefix_errors(
+                self.encoder_, self.decoder_, X_val, self.input_shape_, sizes
+            ).mean(axis=1)
+        else:
+            start = pca_errors(pca_start, X_val)
+            trained = training_errors(self.model_, X_val, self.input_shape_)
+        if keep_pca(start, trained):
             self.model_.set_weights(start_weights)
             self._inference = InferenceModels(self.encoder_, self.decoder_)
             self.kept_pca_ = True
+
+    def _keep_prefix_for_fraction(self, X_val):
+        """Cut the ordered model to its smallest prefix reaching ``n_components`` on ``X_val``."""
+        from ._ordering import column_totals, prefix_sse, r2_from_sse
+        from ._selection import smallest_prefix
+
+        n_out = self._n_features_out
+        flat = (int(np.prod(self.input_shape_)),)
+        sse = prefix_sse(
+            self.encoder_, self.decoder_, X_val, self.input_shape_, range(1, n_out + 1)
+        )
+        r2 = r2_from_sse(sse, column_totals(X_val.reshape((X_val.shape[0], *flat))))
+        size, self.component_search_ = smallest_prefix(r2, float(self.n_components))
+        if size < n_out:
+            self._truncate(size)
+        self.n_components_ = size
+
+    def _truncate(self, size):
+        """Keep the first ``size`` units of the fitted ordered code."""
+        from ._inference import InferenceModels
+        from ._ordering import truncate_models
+        from .architectures._common import autoencoder
+
+        layers = {layer.name: layer for layer in self.model_.layers}
+        self.encoder_, self.decoder_ = truncate_models(self.encoder_, self.decoder_, size)
+        self.model_ = autoencoder(
+            self.encoder_, self.decoder_, layers.get("noise"), layers.get("nested_dropout")
+        )
+        self._inference = InferenceModels(self.encoder_, self.decoder_)
+        self._compile(validating=False)
+        # Built now, so that a saved model's optimizer matches the one Keras rebuilds.
+        self.model_.optimizer.build(self.model_.trainable_variables)
+
+    def _explain(self, X):
+        """Set ``explained_variance_`` and ``explained_variance_ratio_`` from the rows ``X``."""
+        from ._ordering import column_totals, prefix_sse, r2_from_sse
+
+        n_out = self._n_features_out
+        sse = prefix_sse(
+            self.encoder_, self.decoder_, X, self.input_shape_, range(1, n_out + 1)
+        )
+        total = column_totals(X)
+        r2 = r2_from_sse(sse, total)
+        self.explained_variance_ratio_ = np.diff(r2, prepend=0.0)
+        variance = float(np.sum(total)) / max(X.shape[0] - 1, 1)
+        self.explained_variance_ = self.explained_variance_ratio_ * variance
+
+    @property
+    def _is_ordered(self):
+        """Whether the fitted model trains an ordered code (it has a nested dropout)."""
+        return any(layer.name == "nested_dropout" for layer in self.model_.layers)
 
     def _record(self, history):
         """Fold one training run's Keras history into the fitted attributes."""
@@ -637,7 +767,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_components)
-            Codes, e.g. from :meth:`transform`.
+            Codes, e.g. from :meth:`transform`. An ``ordered`` model also takes the
+            first ``j`` columns of codes, ``(n_samples, j)`` for ``j <= n_components_``:
+            the missing units are taken as zero, as in training.
 
         Returns
         -------
@@ -647,7 +779,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             2-D training data, ``(n_samples, *input_shape_)`` for N-D training data.
         """
         check_is_fitted(self)
-        Z = _validation.check_codes(X, self._n_features_out)
+        n_out = self._n_features_out
+        Z = _validation.check_codes(X, n_out, ordered=self._is_ordered)
+        if Z.shape[1] < n_out:  # a prefix of an ordered code: the rest is zero
+            Z = np.hstack([Z, np.zeros((Z.shape[0], n_out - Z.shape[1]), dtype=Z.dtype)])
         return self._decode(Z).reshape((Z.shape[0], *self._sample_shape))
 
     def score(self, X, y=None):

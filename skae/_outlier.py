@@ -62,6 +62,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Start from PCA (the model is PCA before training and stays PCA unless
         held-out rows are reconstructed clearly better), or at random; see
         :class:`AutoencoderTransformer`.
+    ordered : bool, default=False
+        Train an ordered code (nested dropout), as in :class:`AutoencoderTransformer`.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (cloned at each fit).
     learning_rate : float, default=2e-3
@@ -153,6 +155,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         variational=False,
         kl_weight=1.0,
         init="pca",
+        ordered=False,
         optimizer="adam",
         learning_rate=2e-3,
         batch_size="auto",
@@ -181,6 +184,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.variational = variational
         self.kl_weight = kl_weight
         self.init = init
+        self.ordered = ordered
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size

@@ -22,6 +22,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -121,3 +122,43 @@ def _best_of(scores, target):
         stacklevel=2,
     )
     return best
+
+
+#: Widest PCA an ordered fit's size bound is read from, when the data's axes do not
+#: come from the (cheap, complete) covariance matrix.
+ORDERED_BOUND_MAX = 256
+
+
+def ordered_bound(X, rows, val_rows, target, seed):
+    """Size an ordered model for a fraction ``target`` is trained at: PCA's size for it.
+
+    PCA is fitted on the training ``rows`` of ``X`` and scored on ``val_rows`` (the rows
+    the ordered fit holds out); the bound is PCA's smallest size whose held-out R²
+    reaches ``target``. A model that starts from PCA is at least as good on those rows at
+    every size, so its smallest size reaching the target is at most the bound. When PCA
+    reaches it at no size, the bound is the largest size PCA was fitted at.
+    """
+    from ._anchor import COVARIANCE_MAX_VALUES, fit_pca_start, heldout_r2
+    from ._data import streams
+
+    n_values = X.shape[1]
+    largest = min(n_values, len(rows) - 1)
+    if sp.issparse(X) or n_values > COVARIANCE_MAX_VALUES:
+        largest = min(largest, ORDERED_BOUND_MAX)
+    largest = max(largest, 1)
+    start = fit_pca_start(X[rows], largest, seed, stream=streams(X))
+    reached = np.flatnonzero(heldout_r2(start, X[val_rows]) >= target)
+    return int(reached[0]) + 1 if reached.size else largest
+
+
+def smallest_prefix(r2, target):
+    """``(size, search)``: the smallest prefix whose held-out R² in ``r2`` reaches ``target``.
+
+    ``r2[j - 1]`` is the held-out R² of the first ``j`` code units; ``search`` is the
+    ``component_search_`` record (every size, scored from one fit). When no prefix
+    reaches the target, the best one is used, with a warning.
+    """
+    scores = {size: float(value) for size, value in enumerate(r2, start=1)}
+    reached = [size for size, value in scores.items() if value >= target]
+    size = reached[0] if reached else _best_of(scores, target)
+    return size, {"n_components": list(scores), "validation_r2": list(scores.values())}

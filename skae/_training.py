@@ -170,7 +170,7 @@ def _under_tf_distribute_strategy():
     return tf is not None and tf.distribute.has_strategy()
 
 
-def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose):
+def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose, validation=None):
     """Run ``model.fit`` on ``inputs`` (its data keywords); return the history as a dict.
 
     ``inputs`` comes from :func:`skae._data.fit_inputs` (arrays, or batches made one at
@@ -178,17 +178,22 @@ def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose):
     A ``KeyboardInterrupt`` (Ctrl-C, or raised by a callback) ends training early with
     a warning, as in ``MLPRegressor``: the model keeps the weights it reached (the best
     ones when ``EarlyStopping`` restores best weights) and the history holds the epochs
-    that completed. The history is a dict of float lists.
+    that completed. The history is a dict of float lists. ``validation`` is a callback
+    that writes held-out scores into the epoch's logs: it runs before every other one,
+    so the history and early stopping see them.
     """
     if model.train_function is None:  # not traced yet: choose eager or graph execution
         # A tf.distribute strategy replicates each step: eagerly, that costs more than tracing.
         model.run_eagerly = not _under_tf_distribute_strategy() and (
             epochs * math.ceil(n_samples / batch_size) <= EAGER_MAX_STEPS
         )
-    history = keras.callbacks.History()  # first: it records an epoch a later callback ends
+    history = keras.callbacks.History()  # early: it records an epoch a later callback ends
+    first = [] if validation is None else [validation]
     try:
         with release_all_reduce_gradients():
-            model.fit(**inputs, epochs=epochs, callbacks=[history, *callbacks], verbose=verbose)
+            model.fit(
+                **inputs, epochs=epochs, callbacks=[*first, history, *callbacks], verbose=verbose
+            )
     except KeyboardInterrupt:
         # Keras caches the validation iterator during fit and drops it at the end; an
         # interrupted fit would leave it for the next call to evaluate stale data.

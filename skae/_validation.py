@@ -138,13 +138,29 @@ def check_variational(variational, architecture):
         )
 
 
-def check_codes(Z, n_components):
-    """Validate codes passed to ``inverse_transform``."""
+def check_codes(Z, n_components, *, ordered=False):
+    """Validate codes passed to ``inverse_transform``.
+
+    An ordered model's codes may be prefixes: 1 to ``n_components`` columns.
+    """
     Z = check_array(Z, dtype=FLOAT_DTYPES, input_name="X")
-    if Z.shape[1] != n_components:
+    if ordered and 1 <= Z.shape[1] <= n_components:
+        return Z
+    if ordered:
         raise ValueError(
             f"X has {Z.shape[1]} features, but inverse_transform is expecting "
-            f"n_components={n_components} features as input."
+            f"at most n_components={n_components} features as input (the first units "
+            "of an ordered code)."
+        )
+    if Z.shape[1] != n_components:
+        hint = (
+            " Only a model fitted with ordered=True decodes the first units of a code."
+            if Z.shape[1] < n_components
+            else ""
+        )
+        raise ValueError(
+            f"X has {Z.shape[1]} features, but inverse_transform is expecting "
+            f"n_components={n_components} features as input.{hint}"
         )
     return Z
 

@@ -149,3 +149,62 @@ class Standardize(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class NestedDropout(keras.layers.Layer):
+    """Nested dropout on a code: keep each sample's first ``j`` units, zero the rest.
+
+    In training, ``j`` is drawn per sample: the whole code with probability
+    ``full_rate``, otherwise log-uniformly from 1 to the code size (each doubling of
+    ``j`` equally likely, ``P(j) = log((j + 1) / j) / log(k + 1)`` for a code of ``k``
+    units). A decoder trained behind it reconstructs from every prefix of the code, so
+    the code is ordered: its first units carry the most (Rippel, Gelbart and Adams,
+    "Learning ordered representations with nested dropout", ICML 2014). Outside
+    training the code passes unchanged.
+
+    Parameters
+    ----------
+    full_rate : float, default=0.75
+        Probability, in [0, 1], that a sample keeps its whole code.
+    seed : int, default=None
+        Seed of the layer's own random generator.
+    **kwargs
+        Passed to :class:`keras.layers.Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae.layers import NestedDropout
+    >>> layer = NestedDropout(full_rate=0.0, seed=0)
+    >>> z = np.ones((4, 3), dtype="float32")
+    >>> bool((keras.ops.convert_to_numpy(layer(z)) == z).all())
+    True
+    >>> kept = keras.ops.convert_to_numpy(layer(z, training=True))
+    >>> bool((np.diff(kept, axis=1) <= 0).all())  # each row: ones, then zeros
+    True
+    """
+
+    def __init__(self, full_rate=0.75, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.full_rate = float(full_rate)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        size = inputs.shape[-1]
+        rows = (ops.shape(inputs)[0], 1)
+        draw = keras.random.uniform(rows, seed=self.seed_generator)
+        whole = keras.random.uniform(rows, seed=self.seed_generator) < self.full_rate
+        drawn = ops.minimum(ops.floor(ops.power(size + 1.0, draw)), float(size))
+        kept = ops.where(whole, float(size), drawn)
+        units = ops.arange(1, size + 1, dtype="float32")[None, :]
+        return inputs * ops.cast(units <= kept, inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "full_rate": self.full_rate, "seed": self.seed}

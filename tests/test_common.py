@@ -16,11 +16,12 @@ CONFIGS = {
     "denoising": AutoencoderTransformer(
         n_components=2, hidden_layer_sizes=(5,), noise="gaussian", noise_level=0.2, **TINY
     ),
-    "masking-early-stopping": AutoencoderTransformer(
+    "masking-ordered-early-stopping": AutoencoderTransformer(
         n_components=2,
         hidden_layer_sizes=(4,),
         noise="masking",
         noise_level=0.3,
+        ordered=True,
         early_stopping=True,
         validation_fraction=0.5,
         **TINY,

@@ -74,16 +74,20 @@ def noise_layer(noise, noise_level, seed):
     return MaskingNoise(noise_level, seed=seed, name="noise")
 
 
-def autoencoder(encoder, decoder, noise=None):
-    """Chain ``[noise ->] encoder -> decoder`` into the model that is trained.
+def autoencoder(encoder, decoder, noise=None, nested=None):
+    """Chain ``[noise ->] encoder [-> nested dropout] -> decoder`` into the training model.
 
     The encoder and decoder stay nested models named ``"encoder"`` and ``"decoder"``, so
     they can be taken back out of a restored training model with ``get_layer``.
+    ``nested`` (a :class:`~skae.layers.NestedDropout`) orders the code; like the noise,
+    it acts in training only.
     """
     inputs = keras.Input(shape=encoder.input_shape[1:], name="input")
     x = inputs if noise is None else noise(inputs)
-    outputs = decoder(encoder(x))
-    return keras.Model(inputs, outputs, name="autoencoder")
+    code = encoder(x)
+    if nested is not None:
+        code = nested(code)
+    return keras.Model(inputs, decoder(code), name="autoencoder")
 
 
 def cast_model(model, dtype):

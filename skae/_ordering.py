@@ -1,0 +1,177 @@
+"""Ordered codes: training, scoring and truncating codes whose every prefix is a code.
+
+With ``ordered=True`` a :class:`~skae.layers.NestedDropout` layer sits between the
+encoder and the decoder of the training model, so the decoder learns to reconstruct
+from the first ``j`` units of the code for every ``j`` (the others set to zero). The
+code is then ordered like PCA's scores: one fit serves every code size up to
+``n_components``. This module holds what that needs besides the layer:
+
+* :func:`prefix_sizes`, the prefixes held-out data is scored on during training, and
+  :class:`PrefixValidation`, the callback that scores them each epoch;
+* :func:`prefix_sse`, the reconstruction error of every prefix, from which
+  ``explained_variance_ratio_`` and the held-out R² of each size are computed;
+* :func:`truncate_models`, which cuts a fitted ordered model down to its first ``j``
+  units (``n_components`` given as a fraction, cached grid-search candidates).
+"""
+
+import keras
+import numpy as np
+
+from ._data import ERROR_BATCH, dense_batch
+
+
+def prefix_sizes(n_components):
+    """Prefix sizes scored on held-out data: 1, 2, 4, ... and ``n_components``."""
+    sizes, size = [], 1
+    while size < n_components:
+        sizes.append(size)
+        size *= 2
+    return [*sizes, int(n_components)]
+
+
+def prefix_mask(n_components, size, dtype=np.float32):
+    """Row vector keeping the first ``size`` of ``n_components`` code units."""
+    return (np.arange(n_components) < size).astype(dtype)[None, :]
+
+
+def prefix_errors(encoder, decoder, X, shape, sizes, loss="mean_squared_error"):
+    """Per-sample loss of the reconstruction from each code prefix in ``sizes``.
+
+    ``encoder`` and ``decoder`` are called directly (``training=False``) on dense
+    float32 batches of the rows ``X`` (any array or sparse matrix), reshaped to
+    ``shape``. Returns an array of shape ``(n_samples, len(sizes))``.
+    """
+    loss_fn = keras.losses.get(loss)
+    errors = []
+    for start in range(0, X.shape[0], ERROR_BATCH):
+        batch = dense_batch(X, slice(start, start + ERROR_BATCH), shape)
+        codes = keras.ops.convert_to_numpy(encoder(batch, training=False))
+        flat = batch.reshape(batch.shape[0], -1)
+        columns = []
+        for size in sizes:
+            masked = codes * prefix_mask(codes.shape[1], size)
+            output = keras.ops.convert_to_numpy(decoder(masked, training=False))
+            columns.append(
+                keras.ops.convert_to_numpy(loss_fn(flat, output.reshape(flat.shape)))
+            )
+        errors.append(np.stack(columns, axis=1).astype(np.float64))
+    return np.concatenate(errors) if errors else np.zeros((0, len(sizes)))
+
+
+class PrefixValidation(keras.callbacks.Callback):
+    """Score held-out rows on every prefix in ``sizes`` at the end of each epoch.
+
+    Writes ``val_loss`` (the loss averaged over the rows and the prefixes: the nested
+    objective ordered training minimises, measured on held-out data) and ``val_r2``
+    (the variance-weighted R² of the whole code) into the epoch's logs, where early
+    stopping and the history read them. It must run before the callbacks that read
+    them.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_values)
+        All training rows; only ``rows`` are read.
+    rows : ndarray of int
+        The held-out rows.
+    shape : tuple of int
+        Per-sample shape of the model's input.
+    sizes : list of int
+        Prefix sizes to score.
+    loss : str
+        Keras name of the training loss.
+    """
+
+    def __init__(self, X, rows, *, shape, sizes, loss):
+        super().__init__()
+        self._X = X[rows]
+        self._shape = tuple(shape)
+        self._sizes = list(sizes)
+        self._loss = loss
+        flat = dense_batch(self._X, slice(None), (int(np.prod(shape)),), dtype=np.float64)
+        self._total = np.sum((flat - flat.mean(axis=0)) ** 2, axis=0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        encoder, decoder = self.model.get_layer("encoder"), self.model.get_layer("decoder")
+        losses = prefix_errors(encoder, decoder, self._X, self._shape, self._sizes, self._loss)
+        logs["val_loss"] = float(np.mean(losses))
+        sse = prefix_sse(encoder, decoder, self._X, self._shape, [self._sizes[-1]])
+        logs["val_r2"] = float(r2_from_sse(sse, self._total)[0])
+
+
+def prefix_sse(encode, decode, X, shape, sizes, batch_size=ERROR_BATCH, dtype=np.float32):
+    """Per-value sum of squared errors of the reconstruction from each prefix.
+
+    ``encode`` and ``decode`` map dense batches to arrays or tensors (Keras models, or
+    the compiled inference calls). Returns an array of shape
+    ``(len(sizes), n_values)``, in float64.
+    """
+    n_values = int(np.prod(shape))
+    sse = np.zeros((len(sizes), n_values))
+    for start in range(0, X.shape[0], batch_size):
+        batch = dense_batch(X, slice(start, start + batch_size), shape, dtype=dtype)
+        codes = np.asarray(keras.ops.convert_to_numpy(encode(batch)))
+        flat = batch.reshape(batch.shape[0], -1).astype(np.float64)
+        for index, size in enumerate(sizes):
+            masked = codes * prefix_mask(codes.shape[1], size, codes.dtype)
+            output = np.asarray(keras.ops.convert_to_numpy(decode(masked)), dtype=np.float64)
+            sse[index] += np.sum((flat - output.reshape(flat.shape)) ** 2, axis=0)
+    return sse
+
+
+def column_totals(X):
+    """Per-value sum of squared deviations from the mean of the rows ``X`` (float64)."""
+    n = X.shape[0]
+    if n == 0:
+        return np.zeros(X.shape[1])
+    total = np.zeros(X.shape[1])
+    mean = np.zeros(X.shape[1])
+    for start in range(0, n, ERROR_BATCH):
+        batch = dense_batch(X, slice(start, start + ERROR_BATCH), (X.shape[1],), dtype=float)
+        mean += batch.sum(axis=0)
+    mean /= n
+    for start in range(0, n, ERROR_BATCH):
+        batch = dense_batch(X, slice(start, start + ERROR_BATCH), (X.shape[1],), dtype=float)
+        total += np.sum((batch - mean) ** 2, axis=0)
+    return total
+
+
+def r2_from_sse(sse, total):
+    """Variance-weighted R² of each row of ``sse`` against the per-value ``total``.
+
+    As :func:`sklearn.metrics.r2_score` with ``multioutput="variance_weighted"``: values
+    that do not vary carry no weight; when none varies, a perfect reconstruction
+    scores 1 and any other 0.
+    """
+    sse = np.atleast_2d(sse)
+    varying = total > 0
+    denominator = float(np.sum(total[varying]))
+    if denominator == 0:
+        return np.where(np.sum(sse, axis=1) == 0, 1.0, 0.0)
+    return 1.0 - np.sum(sse[:, varying], axis=1) / denominator
+
+
+def truncate_models(encoder, decoder, size):
+    """The first ``size`` units of an ordered model's code, as a new encoder and decoder.
+
+    The encoder gains a fixed projection onto its first ``size`` outputs; the decoder
+    takes ``size`` units and pads the rest with zeros (the nested-dropout convention)
+    before the original decoder. Both keep the names ``"encoder"`` and ``"decoder"``
+    and share their layers (and weights) with the originals, which are nested in them
+    as ``encoder_full`` and ``decoder_full``.
+    """
+    n_components = int(encoder.output_shape[-1])
+    keep = np.eye(n_components, size, dtype=np.float32)
+    encoder.name, decoder.name = "encoder_full", "decoder_full"
+
+    inputs = keras.Input(shape=encoder.input_shape[1:], name="encoder_input")
+    prefix = keras.layers.Dense(size, use_bias=False, trainable=False, name="encoder_prefix")
+    truncated_encoder = keras.Model(inputs, prefix(encoder(inputs)), name="encoder")
+    prefix.set_weights([keep])
+
+    codes = keras.Input(shape=(size,), name="decoder_input")
+    pad = keras.layers.Dense(n_components, use_bias=False, trainable=False, name="decoder_pad")
+    truncated_decoder = keras.Model(codes, decoder(pad(codes)), name="decoder")
+    pad.set_weights([keep.T])
+    return truncated_encoder, truncated_decoder
