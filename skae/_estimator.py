@@ -699,9 +699,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from ._ordering import column_totals, prefix_sse, r2_from_sse
 
         n_out = self._n_features_out
-        sse = prefix_sse(
-            self.encoder_, self.decoder_, X, self.input_shape_, range(1, n_out + 1)
-        )
+        sse = prefix_sse(self.encoder_, self.decoder_, X, self.input_shape_, range(1, n_out + 1))
         total = column_totals(X)
         r2 = r2_from_sse(sse, total)
         self.explained_variance_ratio_ = np.diff(r2, prepend=0.0)

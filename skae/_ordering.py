@@ -51,9 +51,7 @@ def prefix_errors(encoder, decoder, X, shape, sizes, loss="mean_squared_error"):
         for size in sizes:
             masked = codes * prefix_mask(codes.shape[1], size)
             output = keras.ops.convert_to_numpy(decoder(masked, training=False))
-            columns.append(
-                keras.ops.convert_to_numpy(loss_fn(flat, output.reshape(flat.shape)))
-            )
+            columns.append(keras.ops.convert_to_numpy(loss_fn(flat, output.reshape(flat.shape))))
         errors.append(np.stack(columns, axis=1).astype(np.float64))
     return np.concatenate(errors) if errors else np.zeros((0, len(sizes)))
 

@@ -74,16 +74,16 @@ def test_explained_variance_of_a_kept_pca_state_is_pcas():
     ae = AutoencoderTransformer(n_components=3, ordered=True, **TINY).fit(X)
     assert ae.kept_pca_  # Gaussian data: nothing nonlinear to gain on PCA
     pca = PCA(3).fit(X)
-    np.testing.assert_allclose(ae.explained_variance_ratio_, pca.explained_variance_ratio_, atol=1e-5)
+    np.testing.assert_allclose(
+        ae.explained_variance_ratio_, pca.explained_variance_ratio_, atol=1e-5
+    )
     np.testing.assert_allclose(ae.explained_variance_, pca.explained_variance_, rtol=1e-4)
 
 
 def test_unordered_models_have_explained_variance_too():
     ae = AutoencoderTransformer(n_components=3, **TINY).fit(X_DIGITS)
     assert ae.explained_variance_ratio_.shape == (3,)
-    np.testing.assert_allclose(
-        ae.explained_variance_ratio_.sum(), ae.score(X_DIGITS), atol=1e-4
-    )
+    np.testing.assert_allclose(ae.explained_variance_ratio_.sum(), ae.score(X_DIGITS), atol=1e-4)
 
 
 def test_inverse_transform_takes_a_prefix_of_an_ordered_code(ordered):
