@@ -137,6 +137,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``n_components`` is chosen from a single fit. Held-out rows are scored on the
         prefixes 1, 2, 4, ... and the whole code (their mean loss is the monitored
         ``val_loss``).
+    memory : str, joblib.Memory or None, default=None
+        Cache fits, as in ``Pipeline(memory=...)``: a folder path or a
+        :class:`joblib.Memory`. A fit with an int ``n_components`` and the same
+        parameters on the same data is read back from the cache instead of trained.
+        An ``ordered`` fit at size ``j`` is also served by the smallest cached ordered fit
+        of a larger size on the same data, cut to its first ``j`` units: a grid search
+        over ``n_components`` that lists the largest size first trains once per fold.
+        A fit read from the cache is bitwise equal to the fit that was cached (cut to
+        ``j`` units when it was larger), not to a fit trained at size ``j``. Warm
+        starts, ``partial_fit`` and a float ``n_components`` do not use the cache.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an optimizer instance (cloned from its config at
         each fit, so its own learning rate applies and it is never mutated).
@@ -286,6 +296,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "kl_weight": [Interval(Real, 0, None, closed="left")],
         "init": [StrOptions({"pca", "random"})],
         "ordered": ["boolean"],
+        "memory": [None, str, HasMethods(["cache"])],
         "optimizer": [StrOptions(OPTIMIZER_NAMES), HasMethods(["get_config", "apply_gradients"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -318,6 +329,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         kl_weight=1.0,
         init="pca",
         ordered=False,
+        memory=None,
         optimizer="adam",
         learning_rate=2e-3,
         batch_size="auto",
@@ -346,6 +358,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.kl_weight = kl_weight
         self.init = init
         self.ordered = ordered
+        self.memory = memory
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -381,6 +394,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         warm = self.warm_start and hasattr(self, "model_")
         X, sample_shape, input_shape = self._check_fit_inputs(X, reset=not warm)
+        if self.memory is not None and not warm and isinstance(self.n_components, Integral):
+            from ._caching import cached_fit
+
+            return self._adopt(cached_fit(self, X.reshape((-1, *sample_shape))))
         seed = draw_seed(self.random_state)
         pca_start = None
         one_fit_fraction = not warm and self._orders_fraction(X.shape[0])
@@ -484,6 +501,21 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             and not _under_tf_distribute_strategy()
         )
 
+    def _adopt(self, fitted):
+        """Take the fitted state of ``fitted`` (a cached fit), cut to ``n_components``."""
+        params = self.get_params(deep=False)
+        for key, value in vars(fitted).items():
+            if key not in params:
+                setattr(self, key, value)
+        size = int(self.n_components)
+        if size < self.n_components_:
+            self._truncate(size)
+            self.n_components_ = size
+            # A prefix's reconstruction is unchanged by the cut: so are its ratios.
+            self.explained_variance_ = self.explained_variance_[:size]
+            self.explained_variance_ratio_ = self.explained_variance_ratio_[:size]
+        return self
+
     def _orders_fraction(self, n_samples):
         """Whether a float ``n_components`` is chosen from one ordered fit's prefixes."""
         return (
@@ -550,11 +582,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return pca_start
 
     def _compile(self, validating):
-        """Compile with a fresh optimizer (and the R² metric when validating)."""
+        """Compile with a fresh optimizer (and the R² metric when Keras validates)."""
         from ._training import compile_model
         from .metrics import ReconstructionR2
 
-        metrics = [ReconstructionR2(int(np.prod(self.input_shape_)))] if validating else []
+        metrics = []
+        if validating and not self._validates_directly:
+            metrics = [ReconstructionR2(int(np.prod(self.input_shape_)))]
         compile_model(
             self.model_,
             optimizer=self.optimizer,
@@ -597,12 +631,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             if validating:
                 rows, val_rows = self._split(X.shape[0], seed)
         prefix_validation = None
-        if validating and self._is_ordered:
+        if validating and self._validates_directly:
             prefix_validation = PrefixValidation(
                 X,
                 val_rows,
                 shape=self.input_shape_,
-                sizes=prefix_sizes(self._n_features_out),
+                sizes=(
+                    prefix_sizes(self._n_features_out)
+                    if self._is_ordered
+                    else [self._n_features_out]
+                ),
                 loss=LOSSES[self.loss],
             )
         n_fit = X.shape[0] if rows is None else len(rows)
@@ -705,6 +743,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.explained_variance_ratio_ = np.diff(r2, prepend=0.0)
         variance = float(np.sum(total)) / max(X.shape[0] - 1, 1)
         self.explained_variance_ = self.explained_variance_ratio_ * variance
+
+    @property
+    def _validates_directly(self):
+        """Whether held-out rows are scored by skae's callback rather than Keras' loop.
+
+        Ordered models need it (every prefix is scored); models that start from PCA
+        use it too, since they have no regularization losses that only Keras' loop
+        would add: it skips building a validation dataset at each fit.
+        """
+        from .architectures.anchored import is_anchored
+
+        return self._is_ordered or is_anchored(self.encoder_)
 
     @property
     def _is_ordered(self):

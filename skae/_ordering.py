@@ -34,17 +34,24 @@ def prefix_mask(n_components, size, dtype=np.float32):
     return (np.arange(n_components) < size).astype(dtype)[None, :]
 
 
-def prefix_errors(encoder, decoder, X, shape, sizes, loss="mean_squared_error"):
+def _row_batches(X, rows, batch_size=ERROR_BATCH):
+    """Slices (or index arrays, when ``rows`` is given) of at most ``batch_size`` rows."""
+    n = X.shape[0] if rows is None else len(rows)
+    for start in range(0, n, batch_size):
+        yield slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
+
+
+def prefix_errors(encoder, decoder, X, shape, sizes, loss="mean_squared_error", rows=None):
     """Per-sample loss of the reconstruction from each code prefix in ``sizes``.
 
     ``encoder`` and ``decoder`` are called directly (``training=False``) on dense
-    float32 batches of the rows ``X`` (any array or sparse matrix), reshaped to
-    ``shape``. Returns an array of shape ``(n_samples, len(sizes))``.
+    float32 batches of the rows ``X`` (any array or sparse matrix; only ``rows`` when
+    given), reshaped to ``shape``. Returns an array of shape ``(n_rows, len(sizes))``.
     """
     loss_fn = keras.losses.get(loss)
     errors = []
-    for start in range(0, X.shape[0], ERROR_BATCH):
-        batch = dense_batch(X, slice(start, start + ERROR_BATCH), shape)
+    for batch_rows in _row_batches(X, rows):
+        batch = dense_batch(X, batch_rows, shape)
         codes = keras.ops.convert_to_numpy(encoder(batch, training=False))
         flat = batch.reshape(batch.shape[0], -1)
         columns = []
@@ -59,11 +66,14 @@ def prefix_errors(encoder, decoder, X, shape, sizes, loss="mean_squared_error"):
 class PrefixValidation(keras.callbacks.Callback):
     """Score held-out rows on every prefix in ``sizes`` at the end of each epoch.
 
-    Writes ``val_loss`` (the loss averaged over the rows and the prefixes: the nested
-    objective ordered training minimises, measured on held-out data) and ``val_r2``
-    (the variance-weighted R² of the whole code) into the epoch's logs, where early
-    stopping and the history read them. It must run before the callbacks that read
-    them.
+    Writes ``val_loss`` (the loss averaged over the rows and the prefixes: for an
+    ordered code the nested objective its training minimises, measured on held-out data;
+    with ``sizes=[n_components]`` the plain held-out loss) and ``val_r2`` (the
+    variance-weighted R² of the whole code) into the epoch's logs, where early stopping
+    and the history read them. It must run before the callbacks that read them. The
+    encoder and decoder are called directly, one batch of rows at a time: for the
+    models it serves (no regularization losses), the same loss Keras' validation loop
+    computes, without building a dataset for it at each fit.
 
     Parameters
     ----------
@@ -81,21 +91,41 @@ class PrefixValidation(keras.callbacks.Callback):
 
     def __init__(self, X, rows, *, shape, sizes, loss):
         super().__init__()
-        self._X = X[rows]
+        self._X, self._rows = X, np.asarray(rows)
         self._shape = tuple(shape)
         self._sizes = list(sizes)
         self._loss = loss
-        flat = dense_batch(self._X, slice(None), (int(np.prod(shape)),), dtype=np.float64)
-        self._total = np.sum((flat - flat.mean(axis=0)) ** 2, axis=0)
+        self._total = column_totals(X, rows=self._rows)
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
         encoder, decoder = self.model.get_layer("encoder"), self.model.get_layer("decoder")
-        losses = prefix_errors(encoder, decoder, self._X, self._shape, self._sizes, self._loss)
+        losses, sse = prefix_scores(
+            encoder, decoder, self._X, self._shape, self._sizes, self._loss, self._rows
+        )
         logs["val_loss"] = float(np.mean(losses))
-        sse = prefix_sse(encoder, decoder, self._X, self._shape, [self._sizes[-1]])
-        logs["val_r2"] = float(r2_from_sse(sse, self._total)[0])
+        logs["val_r2"] = float(r2_from_sse(sse[-1:], self._total)[0])
+
+
+def prefix_scores(encoder, decoder, X, shape, sizes, loss, rows=None):
+    """``(losses, sse)``: :func:`prefix_errors` and :func:`prefix_sse` in one pass."""
+    loss_fn = keras.losses.get(loss)
+    losses = []
+    sse = np.zeros((len(sizes), int(np.prod(shape))))
+    for batch_rows in _row_batches(X, rows):
+        batch = dense_batch(X, batch_rows, shape)
+        codes = keras.ops.convert_to_numpy(encoder(batch, training=False))
+        flat = batch.reshape(batch.shape[0], -1)
+        columns = []
+        for index, size in enumerate(sizes):
+            masked = codes * prefix_mask(codes.shape[1], size)
+            output = keras.ops.convert_to_numpy(decoder(masked, training=False))
+            output = output.reshape(flat.shape)
+            columns.append(keras.ops.convert_to_numpy(loss_fn(flat, output)))
+            sse[index] += np.sum((flat.astype(np.float64) - output) ** 2, axis=0)
+        losses.append(np.stack(columns, axis=1).astype(np.float64))
+    return (np.concatenate(losses) if losses else np.zeros((0, len(sizes)))), sse
 
 
 def prefix_sse(encode, decode, X, shape, sizes, batch_size=ERROR_BATCH, dtype=np.float32):
@@ -107,8 +137,8 @@ def prefix_sse(encode, decode, X, shape, sizes, batch_size=ERROR_BATCH, dtype=np
     """
     n_values = int(np.prod(shape))
     sse = np.zeros((len(sizes), n_values))
-    for start in range(0, X.shape[0], batch_size):
-        batch = dense_batch(X, slice(start, start + batch_size), shape, dtype=dtype)
+    for batch_rows in _row_batches(X, None, batch_size):
+        batch = dense_batch(X, batch_rows, shape, dtype=dtype)
         codes = np.asarray(keras.ops.convert_to_numpy(encode(batch)))
         flat = batch.reshape(batch.shape[0], -1).astype(np.float64)
         for index, size in enumerate(sizes):
@@ -118,19 +148,21 @@ def prefix_sse(encode, decode, X, shape, sizes, batch_size=ERROR_BATCH, dtype=np
     return sse
 
 
-def column_totals(X):
-    """Per-value sum of squared deviations from the mean of the rows ``X`` (float64)."""
-    n = X.shape[0]
+def column_totals(X, rows=None):
+    """Per-value sum of squared deviations from the mean of the rows ``X`` (float64).
+
+    Only ``rows`` of ``X`` when given; two passes, one dense batch at a time.
+    """
+    n = X.shape[0] if rows is None else len(rows)
+    width = int(np.prod(X.shape[1:]))
+    total, mean = np.zeros(width), np.zeros(width)
     if n == 0:
-        return np.zeros(X.shape[1])
-    total = np.zeros(X.shape[1])
-    mean = np.zeros(X.shape[1])
-    for start in range(0, n, ERROR_BATCH):
-        batch = dense_batch(X, slice(start, start + ERROR_BATCH), (X.shape[1],), dtype=float)
-        mean += batch.sum(axis=0)
+        return total
+    for batch_rows in _row_batches(X, rows):
+        mean += dense_batch(X, batch_rows, (width,), dtype=float).sum(axis=0)
     mean /= n
-    for start in range(0, n, ERROR_BATCH):
-        batch = dense_batch(X, slice(start, start + ERROR_BATCH), (X.shape[1],), dtype=float)
+    for batch_rows in _row_batches(X, rows):
+        batch = dense_batch(X, batch_rows, (width,), dtype=float)
         total += np.sum((batch - mean) ** 2, axis=0)
     return total
 

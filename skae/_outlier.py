@@ -64,6 +64,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         :class:`AutoencoderTransformer`.
     ordered : bool, default=False
         Train an ordered code (nested dropout), as in :class:`AutoencoderTransformer`.
+    memory : str, joblib.Memory or None, default=None
+        Cache the autoencoder's fits, as in :class:`AutoencoderTransformer`.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (cloned at each fit).
     learning_rate : float, default=2e-3
@@ -156,6 +158,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         kl_weight=1.0,
         init="pca",
         ordered=False,
+        memory=None,
         optimizer="adam",
         learning_rate=2e-3,
         batch_size="auto",
@@ -185,6 +188,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.kl_weight = kl_weight
         self.init = init
         self.ordered = ordered
+        self.memory = memory
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size

@@ -140,3 +140,20 @@ def test_publish_replaces_only_its_block(tmp_path):
     assert "### skae benchmarks: digits" in text and "#### Code size 2" in text
     assert "](_static/benchmarks/digits/codes_2d.png)" in text
     assert text.count("<!-- results:digits start -->") == 1
+
+
+def test_ordered_report(tmp_path):
+    from benchmarks import ordered
+
+    args = ["--dataset", "digits", "--max-train", "150", "--max-iter", "1", "--size", "4"]
+    args += ["--dedicated", "2", "--fraction", "0.5", "--out", str(tmp_path)]
+    assert ordered.main(args) == 0
+    result = json.loads((tmp_path / "ordered.json").read_text())
+    assert len(result["ordered_r2"]) == len(result["pca_r2"]) == 4
+    assert len(result["ordered_explained_variance_ratio"]) == 4
+    assert set(result["dedicated"]) == {"2"}
+    assert 1 <= result["fraction"]["ordered_size"] <= 4
+    text = (tmp_path / "ordered.md").read_text()
+    assert "| 2 |" in text and "Worst prefix against PCA" in text
+    pytest.importorskip("matplotlib")
+    assert (tmp_path / "ordered.png").stat().st_size > 1000

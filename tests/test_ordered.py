@@ -162,3 +162,61 @@ def test_truncate_models_keeps_the_first_units(ordered):
     np.testing.assert_allclose(
         np.asarray(short_decoder(codes[:, :2])), np.asarray(decoder(masked)), atol=1e-6
     )
+
+
+def _count_training(monkeypatch):
+    calls = []
+    original = AutoencoderTransformer._train
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.n_components_)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(AutoencoderTransformer, "_train", counted)
+    return calls
+
+
+def test_memory_reads_a_fit_back_bitwise(tmp_path, monkeypatch):
+    calls = _count_training(monkeypatch)
+    params = dict(n_components=3, memory=str(tmp_path), **TINY)
+    first = AutoencoderTransformer(**params).fit(X_DIGITS)
+    again = AutoencoderTransformer(**params).fit(X_DIGITS)
+    uncached = AutoencoderTransformer(**{**params, "memory": None}).fit(X_DIGITS)
+    assert len(calls) == 2  # the second cached fit trained nothing
+    for model in (again, uncached):
+        np.testing.assert_array_equal(model.transform(X_DIGITS), first.transform(X_DIGITS))
+    assert again.memory == str(tmp_path) and again.n_components == 3
+    AutoencoderTransformer(**{**params, "n_components": 2}).fit(X_DIGITS)
+    assert len(calls) == 3  # unordered: another size is another fit
+
+
+def test_memory_serves_smaller_ordered_sizes_from_one_fit(tmp_path, monkeypatch):
+    calls = _count_training(monkeypatch)
+    params = dict(ordered=True, memory=str(tmp_path), **TINY)
+    large = AutoencoderTransformer(n_components=6, **params).fit(X_DIGITS)
+    small = AutoencoderTransformer(n_components=2, **params).fit(X_DIGITS)
+    assert calls == [6]
+    assert small.n_components_ == 2 and small.get_params()["n_components"] == 2
+    Z = large.transform(X_DIGITS[:5])
+    np.testing.assert_array_equal(small.transform(X_DIGITS[:5]), Z[:, :2])
+    np.testing.assert_allclose(
+        small.inverse_transform(Z[:, :2]), large.inverse_transform(Z[:, :2]), rtol=1e-6, atol=1e-9
+    )
+    np.testing.assert_array_equal(
+        small.explained_variance_ratio_, large.explained_variance_ratio_[:2]
+    )
+    np.testing.assert_allclose(
+        small.score(X_DIGITS), np.sum(large.explained_variance_ratio_[:2]), atol=1e-4
+    )
+    AutoencoderTransformer(n_components=2, **params).fit(X_DIGITS[:200])
+    assert calls == [6, 2]  # other data: a new fit
+
+
+def test_grid_search_with_memory_trains_once_per_fold(tmp_path, monkeypatch):
+    from sklearn.model_selection import GridSearchCV
+
+    calls = _count_training(monkeypatch)
+    base = AutoencoderTransformer(ordered=True, memory=str(tmp_path), **TINY)
+    search = GridSearchCV(base, {"n_components": [6, 4, 2]}, cv=2, refit=False).fit(X_DIGITS)
+    assert calls == [6, 6]
+    assert search.best_params_ == {"n_components": 6}

@@ -29,8 +29,10 @@ conv = AutoencoderTransformer(
     **params, architecture="conv", hidden_layer_sizes=(16, 32), input_shape=(8, 8, 1)
 ).fit(X_train)
 
-print(f"codes: {conv.transform(X_test).shape}, reconstructions: "
-      f"{conv.inverse_transform(conv.transform(X_test)).shape}")
+print(
+    f"codes: {conv.transform(X_test).shape}, reconstructions: "
+    f"{conv.inverse_transform(conv.transform(X_test)).shape}"
+)
 for name, model in [("dense", dense), ("conv", conv)]:
     print(f"{name:<6} test R2 {model.score(X_test):.3f}")
 

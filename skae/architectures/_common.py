@@ -106,6 +106,10 @@ def cast_model(model, dtype):
         return layer.__class__.from_config(config)
 
     inputs = keras.Input(shape=model.input_shape[1:], dtype=dtype)
-    clone = keras.models.clone_model(model, input_tensors=inputs, clone_function=clone_layer)
+    # Recursive: models nested in ``model`` (the residual branches of a PCA start, the
+    # full model inside a truncated ordered one) compute in ``dtype`` too.
+    clone = keras.models.clone_model(
+        model, input_tensors=inputs, clone_function=clone_layer, recursive=True
+    )
     clone.set_weights(model.get_weights())
     return clone
