@@ -53,6 +53,14 @@ def build_parser():
         type=float,
         help="also time n_components=FRACTION from one ordered fit against the search",
     )
+    parser.add_argument(
+        "--grid",
+        nargs="+",
+        type=int,
+        metavar="K",
+        help="also time GridSearchCV(cv=3) over these n_components (ordered) with and "
+        "without memory, against the largest candidate's own fits",
+    )
     parser.add_argument("--max-train", type=int, help="use at most this many train rows")
     parser.add_argument(
         "--max-iter", type=int, help="cap the epochs of every fit (smoke tests; not the defaults)"
@@ -84,7 +92,39 @@ def _log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def run(data, size, dedicated, fraction, seed, max_iter=None):
+def grid_search(X, sizes, seed, capped):
+    """Time an ordered ``GridSearchCV`` over ``sizes`` with and without ``memory``."""
+    import tempfile
+
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+
+    from skae import AutoencoderTransformer
+
+    sizes = sorted(sizes, reverse=True)  # largest first: its fit serves the others
+    base = dict(ordered=True, random_state=seed, **capped)
+    timings = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        cross_val_score(AutoencoderTransformer(sizes[0], **base), X, cv=3)
+        timings["largest_candidate_s"] = time.perf_counter() - start
+        for label, memory in (("without_memory", None), ("with_memory", "tmp")):
+            with tempfile.TemporaryDirectory() as folder:
+                estimator = AutoencoderTransformer(**base, memory=folder if memory else None)
+                search = GridSearchCV(estimator, {"n_components": sizes}, cv=3, refit=False)
+                start = time.perf_counter()
+                search.fit(X)
+                timings[f"{label}_s"] = time.perf_counter() - start
+                timings[f"{label}_best"] = int(search.best_params_["n_components"])
+                timings[f"{label}_scores"] = [
+                    float(v) for v in search.cv_results_["mean_test_score"]
+                ]
+            _log(f"grid search {label}: {timings[f'{label}_s']:.1f} s")
+    timings["sizes"] = sizes
+    return timings
+
+
+def run(data, size, dedicated, fraction, seed, max_iter=None, grid=None):
     """Fit and score everything; return a JSON-ready dict of results."""
     from sklearn.decomposition import PCA
 
@@ -134,6 +174,8 @@ def run(data, size, dedicated, fraction, seed, max_iter=None):
         "pca_explained_variance_ratio": pca.explained_variance_ratio_.tolist(),
         "dedicated": dedicated_results,
     }
+    if grid:
+        result["grid"] = grid_search(X_train, grid, seed, capped)
     if fraction is not None:
         one, one_s = _timed_fit(
             AutoencoderTransformer(fraction, ordered=True, random_state=seed, **capped), X_train
@@ -189,6 +231,16 @@ def markdown(result):
     if dedicated:
         total = sum(v["fit_s"] for v in dedicated.values())
         lines.append(f"The {len(dedicated)} dedicated fits took {total:.1f} s together.")
+    if "grid" in result:
+        g = result["grid"]
+        lines += [
+            "",
+            f"`GridSearchCV` (cv=3, ordered) over n_components {g['sizes']}: "
+            f"{g['without_memory_s']:.1f} s without `memory` (best {g['without_memory_best']}), "
+            f"{g['with_memory_s']:.1f} s with it (best {g['with_memory_best']}); the largest "
+            f"candidate's own 3 fits: {g['largest_candidate_s']:.1f} s "
+            f"(with memory: {g['with_memory_s'] / g['largest_candidate_s']:.2f}x).",
+        ]
     if "fraction" in result:
         f = result["fraction"]
         lines += [
@@ -246,7 +298,7 @@ def main(argv=None):
         dedicated = [j for j in (1, 2, 4, 8, 16, 32, 64) if j <= size]
     else:
         dedicated = [j for j in args.dedicated if 1 <= j <= size]
-    result = run(data, size, dedicated, args.fraction, args.seed, args.max_iter)
+    result = run(data, size, dedicated, args.fraction, args.seed, args.max_iter, args.grid)
     out = args.out or RESULTS / data.name
     out.mkdir(parents=True, exist_ok=True)
     (out / "ordered.json").write_text(json.dumps(result, indent=1))

@@ -201,13 +201,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         None.
     best_loss_ : float
         Lowest monitored loss: validation loss with early stopping, else training loss.
-    explained_variance_ : ndarray of shape (n_components_,)
+    explained_variance_ : ndarray of shape (`n_components_`,)
         Variance of the training data each code unit adds to the reconstruction, in
         order: unit ``j`` adds the drop in squared error from decoding the first
         ``j - 1`` units to decoding the first ``j`` (the others set to zero), divided by
         ``n_samples - 1``; PCA's ``explained_variance_`` for a model that is PCA.
         Meaningful as a spectrum for an ``ordered`` model.
-    explained_variance_ratio_ : ndarray of shape (n_components_,)
+    explained_variance_ratio_ : ndarray of shape (`n_components_`,)
         ``explained_variance_`` divided by the total variance of the training data:
         ``np.cumsum(explained_variance_ratio_)[j - 1]`` is the variance-weighted R² of
         the reconstruction of the training data from the first ``j`` code units, as for

@@ -146,13 +146,15 @@ def test_ordered_report(tmp_path):
     from benchmarks import ordered
 
     args = ["--dataset", "digits", "--max-train", "150", "--max-iter", "1", "--size", "4"]
-    args += ["--dedicated", "2", "--fraction", "0.5", "--out", str(tmp_path)]
+    args += ["--dedicated", "2", "--fraction", "0.5", "--grid", "4", "2", "--out", str(tmp_path)]
     assert ordered.main(args) == 0
     result = json.loads((tmp_path / "ordered.json").read_text())
     assert len(result["ordered_r2"]) == len(result["pca_r2"]) == 4
     assert len(result["ordered_explained_variance_ratio"]) == 4
     assert set(result["dedicated"]) == {"2"}
-    assert 1 <= result["fraction"]["ordered_size"] <= 4
+    assert 1 <= result["fraction"]["ordered_size"] <= 64
+    grid = result["grid"]
+    assert grid["sizes"] == [4, 2] and grid["with_memory_best"] == grid["without_memory_best"]
     text = (tmp_path / "ordered.md").read_text()
     assert "| 2 |" in text and "Worst prefix against PCA" in text
     pytest.importorskip("matplotlib")
