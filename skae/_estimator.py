@@ -685,13 +685,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from ._inference import InferenceModels
 
         if self._is_ordered:  # every prefix scored, as in training
-            from ._ordering import prefix_errors, prefix_sizes
+            from ._ordering import prefix_scores, prefix_sizes
 
             sizes = prefix_sizes(self._n_features_out)
             start = pca_errors(pca_start, X_val, sizes).mean(axis=1)
-            trained = prefix_errors(
-                self.encoder_, self.decoder_, X_val, self.input_shape_, sizes
-            ).mean(axis=1)
+            trained, _ = prefix_scores(
+                self.encoder_, self.decoder_, X_val, self.input_shape_, sizes, "mean_squared_error"
+            )
+            trained = trained.mean(axis=1)
         else:
             start = pca_errors(pca_start, X_val)
             trained = training_errors(self.model_, X_val, self.input_shape_)
@@ -702,17 +703,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _keep_prefix_for_fraction(self, X_val):
         """Cut the ordered model to its smallest prefix reaching ``n_components`` on ``X_val``."""
-        from ._ordering import column_totals, prefix_sse, r2_from_sse
+        from ._ordering import prefix_r2
         from ._selection import smallest_prefix
 
-        n_out = self._n_features_out
-        flat = (int(np.prod(self.input_shape_)),)
-        sse = prefix_sse(
-            self.encoder_, self.decoder_, X_val, self.input_shape_, range(1, n_out + 1)
-        )
-        r2 = r2_from_sse(sse, column_totals(X_val.reshape((X_val.shape[0], *flat))))
+        r2, _ = prefix_r2(self.encoder_, self.decoder_, X_val, self.input_shape_)
         size, self.component_search_ = smallest_prefix(r2, float(self.n_components))
-        if size < n_out:
+        if size < self._n_features_out:
             self._truncate(size)
         self.n_components_ = size
 
@@ -734,12 +730,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _explain(self, X):
         """Set ``explained_variance_`` and ``explained_variance_ratio_`` from the rows ``X``."""
-        from ._ordering import column_totals, prefix_sse, r2_from_sse
+        from ._ordering import prefix_r2
 
-        n_out = self._n_features_out
-        sse = prefix_sse(self.encoder_, self.decoder_, X, self.input_shape_, range(1, n_out + 1))
-        total = column_totals(X)
-        r2 = r2_from_sse(sse, total)
+        r2, total = prefix_r2(self.encoder_, self.decoder_, X, self.input_shape_)
         self.explained_variance_ratio_ = np.diff(r2, prepend=0.0)
         variance = float(np.sum(total)) / max(X.shape[0] - 1, 1)
         self.explained_variance_ = self.explained_variance_ratio_ * variance

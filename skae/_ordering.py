@@ -41,26 +41,24 @@ def _row_batches(X, rows, batch_size=ERROR_BATCH):
         yield slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
 
 
-def prefix_errors(encoder, decoder, X, shape, sizes, loss="mean_squared_error", rows=None):
-    """Per-sample loss of the reconstruction from each code prefix in ``sizes``.
+def _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows=None, batch_size=ERROR_BATCH):
+    """Yield ``(flat, outputs)`` per batch: the rows and their reconstruction from each prefix.
 
     ``encoder`` and ``decoder`` are called directly (``training=False``) on dense
     float32 batches of the rows ``X`` (any array or sparse matrix; only ``rows`` when
-    given), reshaped to ``shape``. Returns an array of shape ``(n_rows, len(sizes))``.
+    given), reshaped to ``shape``; ``flat`` and each of ``outputs`` (one per size in
+    ``sizes``) are ``(n_batch, n_values)`` float32 arrays.
     """
-    loss_fn = keras.losses.get(loss)
-    errors = []
-    for batch_rows in _row_batches(X, rows):
+    for batch_rows in _row_batches(X, rows, batch_size):
         batch = dense_batch(X, batch_rows, shape)
         codes = keras.ops.convert_to_numpy(encoder(batch, training=False))
         flat = batch.reshape(batch.shape[0], -1)
-        columns = []
+        outputs = []
         for size in sizes:
             masked = codes * prefix_mask(codes.shape[1], size)
             output = keras.ops.convert_to_numpy(decoder(masked, training=False))
-            columns.append(keras.ops.convert_to_numpy(loss_fn(flat, output.reshape(flat.shape))))
-        errors.append(np.stack(columns, axis=1).astype(np.float64))
-    return np.concatenate(errors) if errors else np.zeros((0, len(sizes)))
+            outputs.append(output.reshape(flat.shape))
+        yield flat, outputs
 
 
 class PrefixValidation(keras.callbacks.Callback):
@@ -109,43 +107,48 @@ class PrefixValidation(keras.callbacks.Callback):
 
 
 def prefix_scores(encoder, decoder, X, shape, sizes, loss, rows=None):
-    """``(losses, sse)``: :func:`prefix_errors` and :func:`prefix_sse` in one pass."""
+    """``(losses, sse)`` of the reconstruction from each prefix in ``sizes``.
+
+    ``losses`` is the per-sample ``loss`` (a Keras loss name), of shape
+    ``(n_rows, len(sizes))``; ``sse`` as :func:`prefix_sse` returns it. See
+    :func:`_prefix_reconstructions` for ``X``, ``shape`` and ``rows``.
+    """
     loss_fn = keras.losses.get(loss)
     losses = []
     sse = np.zeros((len(sizes), int(np.prod(shape))))
-    for batch_rows in _row_batches(X, rows):
-        batch = dense_batch(X, batch_rows, shape)
-        codes = keras.ops.convert_to_numpy(encoder(batch, training=False))
-        flat = batch.reshape(batch.shape[0], -1)
+    for flat, outputs in _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows):
         columns = []
-        for index, size in enumerate(sizes):
-            masked = codes * prefix_mask(codes.shape[1], size)
-            output = keras.ops.convert_to_numpy(decoder(masked, training=False))
-            output = output.reshape(flat.shape)
+        for index, output in enumerate(outputs):
             columns.append(keras.ops.convert_to_numpy(loss_fn(flat, output)))
             sse[index] += np.sum((flat.astype(np.float64) - output) ** 2, axis=0)
         losses.append(np.stack(columns, axis=1).astype(np.float64))
     return (np.concatenate(losses) if losses else np.zeros((0, len(sizes)))), sse
 
 
-def prefix_sse(encode, decode, X, shape, sizes, batch_size=ERROR_BATCH, dtype=np.float32):
+def prefix_sse(encoder, decoder, X, shape, sizes):
     """Per-value sum of squared errors of the reconstruction from each prefix.
 
-    ``encode`` and ``decode`` map dense batches to arrays or tensors (Keras models, or
-    the compiled inference calls). Returns an array of shape
-    ``(len(sizes), n_values)``, in float64.
+    Returns an array of shape ``(len(sizes), n_values)``, in float64; see
+    :func:`_prefix_reconstructions` for the arguments.
     """
-    n_values = int(np.prod(shape))
-    sse = np.zeros((len(sizes), n_values))
-    for batch_rows in _row_batches(X, None, batch_size):
-        batch = dense_batch(X, batch_rows, shape, dtype=dtype)
-        codes = np.asarray(keras.ops.convert_to_numpy(encode(batch)))
-        flat = batch.reshape(batch.shape[0], -1).astype(np.float64)
-        for index, size in enumerate(sizes):
-            masked = codes * prefix_mask(codes.shape[1], size, codes.dtype)
-            output = np.asarray(keras.ops.convert_to_numpy(decode(masked)), dtype=np.float64)
-            sse[index] += np.sum((flat - output.reshape(flat.shape)) ** 2, axis=0)
+    sse = np.zeros((len(sizes), int(np.prod(shape))))
+    for flat, outputs in _prefix_reconstructions(encoder, decoder, X, shape, sizes):
+        flat = flat.astype(np.float64)
+        for index, output in enumerate(outputs):
+            sse[index] += np.sum((flat - output) ** 2, axis=0)
     return sse
+
+
+def prefix_r2(encoder, decoder, X, shape):
+    """``(r2, total)``: the R² of the rows ``X`` from each prefix 1..k, and per-value totals.
+
+    ``r2[j - 1]`` is the variance-weighted R² of the reconstruction from the first ``j``
+    of the ``k`` code units; ``total`` is :func:`column_totals` of ``X``.
+    """
+    n_components = int(encoder.output_shape[-1])
+    sse = prefix_sse(encoder, decoder, X, shape, range(1, n_components + 1))
+    total = column_totals(X)
+    return r2_from_sse(sse, total), total
 
 
 def column_totals(X, rows=None):

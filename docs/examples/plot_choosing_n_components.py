@@ -42,16 +42,12 @@ def pca_test_r2(k):
 # The autoencoder needs one fit per code size. Each fit here trains for 30 epochs
 # to keep the documentation build quick; more epochs raise every point.
 sizes = [2, 4, 8, 16, 32]
+settings = dict(
+    hidden_layer_sizes=(128, 64), batch_size=64, learning_rate=3e-3, max_iter=30, random_state=0
+)
 ae_test_r2 = []
 for k in sizes:
-    ae = AutoencoderTransformer(
-        n_components=k,
-        hidden_layer_sizes=(128, 64),
-        batch_size=64,
-        learning_rate=3e-3,
-        max_iter=30,
-        random_state=0,
-    ).fit(X_train)
+    ae = AutoencoderTransformer(n_components=k, **settings).fit(X_train)
     ae_test_r2.append(ae.score(X_test))
     print(f"n_components={k:2d}: autoencoder {ae_test_r2[-1]:.3f}, PCA {pca_test_r2(k):.3f}")
 
@@ -80,15 +76,7 @@ plt.show()
 # at 32 then gives the whole curve: ``explained_variance_ratio_`` on the training
 # data, PCA's meaning carried over, and the held-out R² of each prefix, decoded with
 # ``inverse_transform`` on the first ``j`` columns of the code.
-ordered = AutoencoderTransformer(
-    n_components=32,
-    ordered=True,
-    hidden_layer_sizes=(128, 64),
-    batch_size=64,
-    learning_rate=3e-3,
-    max_iter=30,
-    random_state=0,
-).fit(X_train)
+ordered = AutoencoderTransformer(n_components=32, ordered=True, **settings).fit(X_train)
 codes = ordered.transform(X_test)
 prefixes = np.arange(1, 33)
 ordered_test_r2 = [
