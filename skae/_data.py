@@ -11,9 +11,10 @@ holds two full copies of the data for the length of the fit.
 import math
 import mmap
 
-import keras
 import numpy as np
 import scipy.sparse as sp
+
+from ._backend import keras
 
 #: Dense arrays of at least this many bytes are fed one batch at a time.
 STREAM_MIN_BYTES = 64 * 2**20

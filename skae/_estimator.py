@@ -1,6 +1,5 @@
 """AutoencoderTransformer: a Keras 3 autoencoder behind scikit-learn's transformer API."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +15,7 @@ from . import _validation
 from ._random import draw_seed, seeded
 from ._selection import resolve_n_components
 from ._sklearn_compat import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
+from ._warnings import warn
 
 ACTIVATIONS = {
     "relu",
@@ -68,7 +68,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         holds data out (``early_stopping``) needs one fit instead: it is trained at
         PCA's size for that fraction on the held-out rows, and keeps its smallest
         prefix that reaches the fraction there. See ``n_components_`` and
-        ``component_search_``.
+        ``component_search_``. A code wider than the sample (overcomplete) is
+        allowed; without ``activity_l1``, ``noise`` or ``variational`` it can copy
+        the input, and ``fit`` warns.
     architecture : {"dense", "conv", "lstm"} or callable, default="dense"
         Model family. ``"dense"``: fully connected layers on the flattened sample.
         ``"conv"``: stride-2 convolutions (Conv1D on ``(length, channels)``
@@ -543,6 +545,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         self.input_shape_ = tuple(input_shape)
         self._sample_shape = tuple(sample_shape)  # what inverse_transform returns
+        self._warn_if_overcomplete()
         from_pca = self._starts_from_pca()
         pca_start = None
         with seeded(seed):
@@ -766,20 +769,31 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         finite = [v for v in monitored if np.isfinite(v)]
         self.best_loss_ = min(finite) if finite else None
 
+    def _warn_if_overcomplete(self):
+        """A code wider than the sample needs a constraint, or it can copy the input."""
+        n_values = int(np.prod(self._sample_shape))
+        if self.n_components_ <= n_values or self.activity_l1 or self.noise or self.variational:
+            return
+        warn(
+            f"n_components={self.n_components_} is larger than the number of values per "
+            f"sample ({n_values}): such an overcomplete code can copy its input instead of "
+            "learning structure. Constrain it with activity_l1 (a sparse code), noise (a "
+            "denoising autoencoder) or variational=True, or lower n_components.",
+            UserWarning,
+        )
+
     def _warn_on_convergence(self, history, epochs, stopper, diverged):
         losses = history.get("loss", [])
         if diverged:
-            warnings.warn(
+            warn(
                 "Training diverged: the loss became NaN or infinite, so training stopped "
                 "and the best finite weights were restored. Lower learning_rate or scale X.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         elif stopper is not None and stopper.stopped_epoch == 0 and len(losses) == epochs:
-            warnings.warn(
+            warn(
                 f"Maximum iterations ({epochs}) reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
 
     # --------------------------------------------------------------- inference

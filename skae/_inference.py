@@ -58,7 +58,7 @@ def compiled_call(model):
     padded to a power of two (at most 13 shapes for batches of up to 4096 rows). Other
     backends call the model eagerly.
     """
-    import keras
+    from ._backend import keras
 
     backend = keras.backend.backend()
     dtype = model.inputs[0].dtype
@@ -108,7 +108,7 @@ def precision_scope(dtype):
     them for its own calls only (a thread-local setting), leaving the user's JAX
     configuration alone. Other backends need nothing.
     """
-    import keras
+    from ._backend import keras
 
     if keras.backend.backend() == "jax" and str(dtype) == "float64":
         import jax

@@ -14,9 +14,9 @@ code is then ordered like PCA's scores: one fit serves every code size up to
   units (``n_components`` given as a fraction, cached grid-search candidates).
 """
 
-import keras
 import numpy as np
 
+from ._backend import keras
 from ._data import ERROR_BATCH, dense_batch
 
 

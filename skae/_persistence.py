@@ -42,9 +42,8 @@ def model_to_bytes(model):
 
 def model_from_bytes(data):
     """Load a Keras model from the bytes of a ``.keras`` file (Keras safe mode)."""
-    import keras
-
     from . import layers, metrics  # noqa: F401  (registers skae's custom objects)
+    from ._backend import keras
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
@@ -95,7 +94,7 @@ def _encode(value, name):
 
 def _encode_keras(value, name):
     """Keras objects with a config (optimizers, registered functions), via Keras."""
-    import keras
+    from ._backend import keras
 
     if callable(value) and not hasattr(value, "get_config"):
         # A plain function (a custom builder) loads back only through Keras' registry.
@@ -142,9 +141,8 @@ def _decode(value):
         state.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
         return state
     if kind == "keras":
-        import keras
-
         from . import layers, metrics  # noqa: F401  (registers skae's custom objects)
+        from ._backend import keras
 
         return keras.saving.deserialize_keras_object(payload, safe_mode=True)
     raise ValueError(f"Unknown value of type {kind!r} in the saved file.")

@@ -27,6 +27,8 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from ._warnings import warn
+
 
 def resolve_n_components(estimator, X, sample_shape, seed):
     """Return ``(n_components_, component_search_)`` for a fit on ``X``.
@@ -114,12 +116,11 @@ def _split(X, validation_fraction, seed, target):
 def _best_of(scores, target):
     finite = {size: score for size, score in scores.items() if np.isfinite(score)}
     best = max(finite, key=finite.get) if finite else min(scores)
-    warnings.warn(
+    warn(
         f"No code size reached a validation R² of n_components={target} (best: "
         f"{scores[best]:.4g} at size {best}); using size {best}. Train longer "
         "(max_iter), widen hidden_layer_sizes or lower n_components.",
         UserWarning,
-        stacklevel=2,
     )
     return best
 

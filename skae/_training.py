@@ -3,12 +3,12 @@
 import copy
 import math
 import sys
-import warnings
 
-import keras
 import numpy as np
 
+from ._backend import keras
 from ._tf_leaks import release_all_reduce_gradients
+from ._warnings import warn
 
 OPTIMIZERS = {
     "adam": "Adam",
@@ -161,6 +161,34 @@ class KeepFiniteWeights(keras.callbacks.Callback):
         self.diverged = True
 
 
+class StepProgbar(keras.callbacks.ProgbarLogger):
+    """Keras' progress bar, counting only the steps that ran.
+
+    With several steps per execution Keras reports the end of each execution as if it
+    were full, so an epoch of 29 steps run as one execution of up to 32 printed
+    ``32/29``. The count is capped at the epoch's number of steps.
+    """
+
+    def _capped(self, batch):
+        return batch if self.target is None else min(batch, self.target - 1)
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(self._capped(batch), logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        super().on_test_batch_end(self._capped(batch), logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        super().on_predict_batch_end(self._capped(batch), logs)
+
+
+def _progress_bar(callbacks, verbose):
+    """skae's progress bar when output is asked for and no callback prints one."""
+    if not verbose or any(isinstance(c, keras.callbacks.ProgbarLogger) for c in callbacks):
+        return []
+    return [StepProgbar()]
+
+
 def _finite(value):
     return bool(np.isfinite(np.asarray(value, dtype=float)).all())
 
@@ -192,7 +220,10 @@ def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose, v
     try:
         with release_all_reduce_gradients():
             model.fit(
-                **inputs, epochs=epochs, callbacks=[*first, history, *callbacks], verbose=verbose
+                **inputs,
+                epochs=epochs,
+                callbacks=[*first, history, *callbacks, *_progress_bar(callbacks, verbose)],
+                verbose=verbose,
             )
     except KeyboardInterrupt:
         # Keras caches the validation iterator during fit and drops it at the end; an
@@ -203,10 +234,9 @@ def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose, v
         for callback in callbacks:
             if isinstance(callback, keras.callbacks.EarlyStopping):
                 callback.on_train_end()
-        warnings.warn(
+        warn(
             "Training interrupted by user; the model keeps the weights reached after "
             f"{len(history.history.get('loss', []))} complete epoch(s).",
             UserWarning,
-            stacklevel=3,
         )
     return {key: [float(v) for v in values] for key, values in history.history.items()}

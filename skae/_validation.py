@@ -232,7 +232,7 @@ def check_noise(noise, noise_level):
 
 def check_callbacks(callbacks):
     """Every element of ``callbacks`` must be a Keras callback."""
-    import keras
+    from ._backend import keras
 
     for callback in callbacks or ():
         if not isinstance(callback, keras.callbacks.Callback):

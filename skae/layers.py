@@ -4,8 +4,9 @@ Registration makes pickling, ``.keras`` files and ``keras.models.clone_model`` w
 models that contain these layers without passing ``custom_objects``.
 """
 
-import keras
-from keras import ops
+from ._backend import keras
+
+ops = keras.ops
 
 
 @keras.saving.register_keras_serializable(package="skae")

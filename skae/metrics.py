@@ -1,7 +1,8 @@
 """Custom Keras metrics, registered for serialization under the package ``"skae"``."""
 
-import keras
-from keras import ops
+from ._backend import keras
+
+ops = keras.ops
 
 
 @keras.saving.register_keras_serializable(package="skae")

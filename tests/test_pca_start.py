@@ -101,7 +101,8 @@ def test_too_few_rows_to_hold_out_trains_without_selection():
 
 def test_overcomplete_code_starts_with_zero_extra_units():
     X = X_DIGITS[:, :6]
-    ae = AutoencoderTransformer(9, learning_rate=1e-30, max_iter=1, random_state=0).fit(X)
+    with pytest.warns(UserWarning, match="overcomplete"):
+        ae = AutoencoderTransformer(9, learning_rate=1e-30, max_iter=1, random_state=0).fit(X)
     Z = ae.transform(X)
     assert Z.shape == (300, 9)
     np.testing.assert_allclose(Z[:, 6:], 0, atol=1e-6)

@@ -1,7 +1,6 @@
 """Pieces shared by the model builders."""
 
-import keras
-
+from .._backend import keras
 from ..layers import MaskingNoise
 
 

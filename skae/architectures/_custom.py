@@ -2,7 +2,7 @@
 
 import inspect
 
-import keras
+from .._backend import keras
 
 
 def _accepted_kwargs(builder, params):

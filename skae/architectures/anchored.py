@@ -8,9 +8,9 @@ training step the autoencoder therefore *is* PCA, and training only adds the non
 corrections the data supports.
 """
 
-import keras
 import numpy as np
 
+from .._backend import keras
 from ..layers import Standardize
 from ._common import n_values
 

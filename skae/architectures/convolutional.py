@@ -8,8 +8,7 @@ doubling adds beyond the input (28 -> 14 -> 7 -> 4 comes back as 32, cropped to 
 a final convolution to the input's channels.
 """
 
-import keras
-
+from .._backend import keras
 from .._random import layer_seeds
 from ._common import code_output, dense_layer, n_values, output_activation_for
 

@@ -1,7 +1,6 @@
 """Dense autoencoders: the tutorial's simple, deep and sparse models."""
 
-import keras
-
+from .._backend import keras
 from .._random import layer_seeds
 from ._common import code_output, dense_layer, n_values, output_activation_for
 

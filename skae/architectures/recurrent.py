@@ -5,8 +5,7 @@ to the code; the decoder repeats the code at every time step, runs the mirrored 
 stack over it and maps each step to the features with a Dense layer.
 """
 
-import keras
-
+from .._backend import keras
 from .._random import layer_seeds
 from ._common import code_output, code_regularizer, dense_layer, output_activation_for
 
