@@ -6,7 +6,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
@@ -15,6 +14,7 @@ from . import _validation
 from ._random import draw_seed, seeded
 from ._selection import resolve_n_components
 from ._sklearn_compat import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
+from ._validation import FLOAT32_MAX
 from ._warnings import warn
 
 ACTIVATIONS = {
@@ -35,6 +35,16 @@ ACTIVATIONS = {
 OPTIMIZER_NAMES = {"adam", "adamw", "nadam", "adamax", "rmsprop", "sgd", "adagrad", "lion"}
 LOSS_NAMES = {"mse", "mae", "binary_crossentropy", "huber"}
 _MAX_SEED = 2**31 - 1
+
+
+def _same(a, b):
+    """Parameter equality that tolerates NumPy scalars and arrays."""
+    if a is b:
+        return True
+    try:
+        return bool(np.array_equal(a, b)) if not callable(a) else a == b
+    except (TypeError, ValueError):
+        return False
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -107,7 +117,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         autoencoder): additive Gaussian noise of standard deviation ``noise_level``,
         or zeroing each value with probability ``noise_level``.
     noise_level : float, default=0.1
-        Strength of ``noise``.
+        Strength of ``noise``: the standard deviation of Gaussian noise (any value
+        >= 0, in the units of ``X``), or the probability in [0, 1) of masking.
     variational : bool, default=False
         Make the code a diagonal Gaussian posterior (the variational autoencoder),
         with the dense or conv family: training draws codes with the
@@ -291,23 +302,23 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "activation": [StrOptions(ACTIVATIONS)],
         "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
         "loss": [StrOptions(LOSS_NAMES)],
-        "activity_l1": [Interval(Real, 0, None, closed="left")],
+        "activity_l1": [Interval(Real, 0, FLOAT32_MAX, closed="both")],
         "noise": [StrOptions({"gaussian", "masking"}), None],
-        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "noise_level": [Interval(Real, 0, FLOAT32_MAX, closed="both")],
         "variational": ["boolean"],
-        "kl_weight": [Interval(Real, 0, None, closed="left")],
+        "kl_weight": [Interval(Real, 0, FLOAT32_MAX, closed="both")],
         "init": [StrOptions({"pca", "random"})],
         "ordered": ["boolean"],
         "memory": [None, str, HasMethods(["cache"])],
         "optimizer": [StrOptions(OPTIMIZER_NAMES), HasMethods(["get_config", "apply_gradients"])],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [Interval(Real, 0, FLOAT32_MAX, closed="right")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, 1, closed="both")],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
@@ -416,7 +427,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if not warm:
             pca_start = self._build(X, input_shape, sample_shape, seed)
         self._compile(self._validates(X.shape[0]))
-        val_rows = self._train(X, epochs=self.max_iter, seed=seed, stop=True, pca_start=pca_start)
+        val_rows = self._train(
+            X, epochs=self._numbers["max_iter"], seed=seed, stop=True, pca_start=pca_start
+        )
         if one_fit_fraction:
             self._keep_prefix_for_fraction(X[val_rows])
         self._explain(X)
@@ -462,6 +475,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         per-sample shape X came in, and the per-sample shape the model takes (the
         fitted one when not ``reset``).
         """
+        # NumPy scalars and ints become Python numbers once, before anything uses them.
+        self._numbers = _validation.numeric_params(self)
+        if not reset:
+            self._check_same_structure()
         fitted_shape = None if reset else self.input_shape_
         X, sample_shape = _validation.check_samples(self, X, reset=reset, input_shape=fitted_shape)
         input_shape = _validation.resolve_input_shape(
@@ -471,11 +488,58 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         _validation.check_loss_range(X, self.loss)
         _validation.check_noise(self.noise, self.noise_level)
         _validation.check_callbacks(self.callbacks)
+        _validation.check_optimizer(self.optimizer)
         _validation.resolve_hidden_layer_sizes(self.hidden_layer_sizes, self.architecture)
         _validation.check_variational(self.variational, self.architecture)
         if self.early_stopping != "auto" and self.early_stopping:
             _validation.check_validation_split(X.shape[0], self.validation_fraction)
         return X, sample_shape, (input_shape if reset else self.input_shape_)
+
+    #: Parameters built into the network: a continued fit (``warm_start``,
+    #: ``partial_fit``) cannot change them.
+    _STRUCTURAL_PARAMS = (
+        "n_components",
+        "architecture",
+        "hidden_layer_sizes",
+        "input_shape",
+        "activation",
+        "output_activation",
+        "loss",
+        "activity_l1",
+        "noise",
+        "noise_level",
+        "variational",
+        "kl_weight",
+        "init",
+        "ordered",
+    )
+
+    def _structure(self):
+        params = self.get_params(deep=False)
+        structure = {name: params[name] for name in self._STRUCTURAL_PARAMS}
+        hidden = structure["hidden_layer_sizes"]
+        if not isinstance(hidden, str):
+            structure["hidden_layer_sizes"] = _validation.check_hidden_layer_sizes(hidden)
+        if structure["input_shape"] is not None:
+            structure["input_shape"] = tuple(np.atleast_1d(structure["input_shape"]).tolist())
+        return structure
+
+    def _check_same_structure(self):
+        """A continued fit keeps the network it continues: refuse changed structure."""
+        built = getattr(self, "_built_structure", None)
+        if built is None:  # fitted by a version that did not record it
+            return
+        now = self._structure()
+        changed = [name for name in self._STRUCTURAL_PARAMS if not _same(now[name], built[name])]
+        if changed:
+            name = changed[0]
+            raise ValueError(
+                f"The fitted model was built with {name}={built[name]!r}, now "
+                f"{name}={now[name]!r}: a warm_start fit or partial_fit continues training "
+                f"the fitted network, whose {', '.join(changed)} cannot change. Refit from "
+                "scratch (warm_start=False, or a new estimator) to change "
+                f"{'it' if len(changed) == 1 else 'them'}."
+            )
 
     def _starts_from_pca(self):
         from .architectures._common import output_activation_for
@@ -494,7 +558,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         if self.early_stopping != "auto":
             return bool(self.early_stopping)
-        n_val = int(np.ceil(self.validation_fraction * n_samples))
+        n_val = int(np.ceil(self._numbers["validation_fraction"] * n_samples))
         return (
             self._starts_from_pca()
             and n_val >= 2
@@ -516,6 +580,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             # A prefix's reconstruction is unchanged by the cut: so are its ratios.
             self.explained_variance_ = self.explained_variance_[:size]
             self.explained_variance_ratio_ = self.explained_variance_ratio_[:size]
+        self._built_structure = self._structure()  # the cut network is this estimator's
         return self
 
     def _orders_fraction(self, n_samples):
@@ -529,7 +594,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _split(self, n_samples, seed):
         """``(rows, val_rows)``: the training and held-out rows of a fit that validates."""
         return train_test_split(
-            np.arange(n_samples), test_size=self.validation_fraction, random_state=seed
+            np.arange(n_samples), test_size=self._numbers["validation_fraction"], random_state=seed
         )
 
     def _build(self, X, input_shape, sample_shape, seed):
@@ -546,6 +611,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.input_shape_ = tuple(input_shape)
         self._sample_shape = tuple(sample_shape)  # what inverse_transform returns
         self._warn_if_overcomplete()
+        self._built_structure = self._structure()
         from_pca = self._starts_from_pca()
         pca_start = None
         with seeded(seed):
@@ -560,8 +626,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 activation=self.activation,
                 output_activation=output_activation_for(self.output_activation, self.loss),
                 loss=self.loss,
-                activity_l1=self.activity_l1,
-                kl_weight=self.kl_weight,
+                activity_l1=self._numbers["activity_l1"],
+                kl_weight=self._numbers["kl_weight"],
                 seed=seed,
             )
             if from_pca:
@@ -573,7 +639,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 )
                 pca_start = fit_pca_start(X, self.n_components_, seed, stream=streams(X))
                 set_pca_start(encoder, decoder, pca_start)
-            noise = noise_layer(self.noise, self.noise_level, seed)
+            noise = noise_layer(self.noise, self._numbers["noise_level"], seed)
             nested = NestedDropout(seed=seed, name="nested_dropout") if self.ordered else None
             self.model_ = autoencoder(encoder, decoder, noise, nested)
         self.encoder_, self.decoder_ = encoder, decoder
@@ -595,7 +661,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         compile_model(
             self.model_,
             optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
+            learning_rate=self._numbers["learning_rate"],
             loss=self.loss,
             metrics=metrics,
         )
@@ -628,7 +694,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         validating = stop and self._validates(X.shape[0])
         if stop:
             stopper = stopping_callback(
-                validating=validating, tol=self.tol, n_iter_no_change=self.n_iter_no_change
+                validating=validating,
+                tol=self._numbers["tol"],
+                n_iter_no_change=self._numbers["n_iter_no_change"],
             )
             callbacks.append(stopper)
             if validating:
@@ -647,7 +715,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 loss=LOSSES[self.loss],
             )
         n_fit = X.shape[0] if rows is None else len(rows)
-        batch_size = auto_batch_size(n_fit) if self.batch_size == "auto" else self.batch_size
+        batch_size = (
+            auto_batch_size(n_fit) if self.batch_size == "auto" else self._numbers["batch_size"]
+        )
         epoch_seed = (seed + self.n_iter_) % _MAX_SEED
         inputs, n_train = fit_inputs(
             X,
@@ -669,7 +739,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 batch_size=batch_size,
                 epochs=epochs,
                 callbacks=callbacks,
-                verbose=self.verbose,
+                verbose=self._numbers["verbose"],
                 validation=prefix_validation,
             )
         self._record(history)
@@ -866,8 +936,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
             means = np.asarray(X.mean(axis=0)).ravel()
             return streamed_r2(self._reconstruction_batches(X), means)
+        from ._inference import variance_weighted_r2
+
         X_hat = self._decode(self._encode(X))
-        return float(r2_score(X, X_hat, multioutput="variance_weighted"))
+        X_rows = X.reshape(X.shape[0], -1).astype(float, copy=False)
+        return variance_weighted_r2(
+            np.sum((X_rows - X_hat) ** 2, axis=0),
+            np.sum((X_rows - X_rows.mean(axis=0)) ** 2, axis=0),
+            np.sum(X_rows**2, axis=0),
+        )
 
     def score_samples(self, X):
         """Minus the mean squared reconstruction error of each sample.
@@ -930,6 +1007,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from .architectures.variational import sampling_layer
 
         check_is_fitted(self)
+        if isinstance(n_samples, (bool, np.bool_)):
+            raise TypeError(f"n_samples must be an int, got {n_samples!r}.")
         check_scalar(n_samples, "n_samples", Integral, min_val=1)
         if sampling_layer(self.encoder_) is None:
             raise ValueError(

@@ -151,12 +151,32 @@ def reconstruction_batches(encode, decode, X, shape, batch_size=INFERENCE_BATCH)
         yield x.reshape(x.shape[0], -1), x_hat.reshape(x.shape[0], -1)
 
 
+#: A value whose squared deviations from its mean sum to at most this fraction of its
+#: sum of squares does not vary: what is left is rounding in the mean (the rule of
+#: :class:`skae.metrics.ReconstructionR2`, the validation score).
+CONSTANT_RTOL = 1e-12
+
+
+def variance_weighted_r2(sse, total, squares):
+    """Variance-weighted R² from per-value sums, as ``r2_score`` defines it.
+
+    ``sse``, ``total`` and ``squares`` are, per value, the squared reconstruction
+    errors, the squared deviations from the mean and the squares, summed over samples.
+    Values that do not vary carry no weight; when none varies, a perfect reconstruction
+    scores 1.0 and any other 0.0 (scikit-learn's convention for zero variance).
+    """
+    varying = total > CONSTANT_RTOL * squares
+    denominator = float(np.sum(total[varying]))
+    if denominator == 0:
+        return 1.0 if float(np.sum(sse)) == 0 else 0.0
+    return 1.0 - float(np.sum(sse[varying])) / denominator
+
+
 def streamed_r2(pairs, column_means):
-    """Variance-weighted R² from ``(X, X_hat)`` batches (as ``r2_score`` computes it)."""
-    residual = total = 0.0
+    """Variance-weighted R² from ``(X, X_hat)`` batches (see :func:`variance_weighted_r2`)."""
+    sse = total = squares = 0.0
     for x, x_hat in pairs:
-        residual += float(np.sum((x - x_hat) ** 2))
-        total += float(np.sum((x - column_means) ** 2))
-    if total == 0:
-        return 1.0 if residual == 0 else 0.0
-    return 1.0 - residual / total
+        sse = sse + np.sum((x - x_hat) ** 2, axis=0)
+        total = total + np.sum((x - column_means) ** 2, axis=0)
+        squares = squares + np.sum(np.square(x, dtype=float), axis=0)
+    return variance_weighted_r2(*np.broadcast_arrays(sse, total, squares))

@@ -52,7 +52,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     noise : {"gaussian", "masking"} or None, default=None
         Training-only corruption of the input (the denoising autoencoder).
     noise_level : float, default=0.1
-        Strength of ``noise``.
+        Strength of ``noise``: the standard deviation of Gaussian noise (any value
+        >= 0, in the units of ``X``), or the probability in [0, 1) of masking.
     variational : bool, default=False
         Train a variational autoencoder; the score is then the reconstruction error of
         the posterior mean.

@@ -1,14 +1,43 @@
 """Input checks and cross-parameter checks, all raised before any training."""
 
+import copy
 from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
-from ._sklearn_compat import validate_data
+from ._sklearn_compat import Interval, validate_data
 
 FLOAT_DTYPES = (np.float64, np.float32)
+
+#: The largest finite float32: numeric settings end up as float32 constants in the model.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def numeric_params(estimator):
+    """Every numeric parameter of ``estimator`` as a Python ``int`` or ``float``.
+
+    Parameters are validated by scikit-learn's constraints, which accept NumPy scalars
+    of any dtype; Keras and TensorFlow do not (``np.float32`` learning rates, ``np.int8``
+    batch sizes). Each value that satisfies an ``Interval`` constraint is converted once,
+    here, to the Python type of that interval; a bool where a float is meant (a learning
+    rate of ``True``) is refused.
+    """
+    numbers = {}
+    for name, constraints in estimator._parameter_constraints.items():
+        value = getattr(estimator, name)
+        for constraint in constraints:
+            if not isinstance(constraint, Interval) or not constraint.is_satisfied_by(value):
+                continue
+            if issubclass(constraint.type, Integral):
+                numbers[name] = int(value)
+            elif isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{name} must be a number, got {value!r}; a bool is not a {name}.")
+            else:
+                numbers[name] = float(value)
+            break
+    return numbers
 
 
 def check_samples(estimator, X, *, reset, input_shape=None):
@@ -240,6 +269,34 @@ def check_callbacks(callbacks):
                 "callbacks must be a list of keras.callbacks.Callback instances, got an "
                 f"element of type {type(callback).__name__}."
             )
+        try:
+            copy.deepcopy(callback)
+        except Exception as error:
+            raise TypeError(
+                "Each fit trains with deep copies of callbacks, so that yours are never "
+                f"changed, and {type(callback).__name__} cannot be copied ({error}). Open "
+                "files, locks or connections in its on_train_begin instead of __init__."
+            ) from error
+
+
+def check_optimizer(optimizer):
+    """An optimizer instance must be one skae can copy from its config."""
+    if isinstance(optimizer, str):
+        return
+    if isinstance(optimizer, type):
+        raise TypeError(
+            "optimizer must be an optimizer name or instance, e.g. "
+            f"{optimizer.__name__}(), got the class {optimizer.__name__} itself."
+        )
+    try:
+        type(optimizer).from_config(optimizer.get_config())
+    except Exception:
+        raise ValueError(
+            "Each fit trains a copy of optimizer made from its get_config(), so that yours "
+            f"is never changed, and this {type(optimizer).__name__} cannot be rebuilt from its "
+            "config. A learning rate given as a plain function cannot: use a "
+            "keras.optimizers.schedules.LearningRateSchedule instead."
+        ) from None
 
 
 def check_validation_split(n_samples, validation_fraction):

@@ -57,6 +57,61 @@ class MaskingNoise(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="skae")
+class GaussianNoise(keras.layers.Layer):
+    """Additive Gaussian noise of any standard deviation, in training only.
+
+    The same corruption as :class:`keras.layers.GaussianNoise` (the same random draws
+    for the same seed), without its limit of 1 on the standard deviation: on data that
+    is not scaled to [0, 1] a useful corruption can be larger.
+
+    Parameters
+    ----------
+    stddev : float
+        Standard deviation of the noise, >= 0.
+    seed : int, default=None
+        Seed of the layer's own random generator.
+    **kwargs
+        Passed to :class:`keras.layers.Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae.layers import GaussianNoise
+    >>> layer = GaussianNoise(2.5, seed=0)
+    >>> x = np.zeros((2, 4), dtype="float32")
+    >>> bool((keras.ops.convert_to_numpy(layer(x, training=False)) == x).all())
+    True
+    """
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not stddev >= 0:
+            raise ValueError(f"stddev must be >= 0, got {stddev}.")
+        self.stddev = float(stddev)
+        self.seed = seed
+        if self.stddev > 0:
+            self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+
+    def call(self, inputs, training=False):
+        if not training or self.stddev == 0:
+            return inputs
+        return inputs + keras.random.normal(
+            shape=ops.shape(inputs),
+            mean=0.0,
+            stddev=self.stddev,
+            dtype=self.compute_dtype,
+            seed=self.seed_generator,
+        )
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="skae")
 class GaussianSampling(keras.layers.Layer):
     """Reparameterised draw from a diagonal Gaussian posterior, with its KL penalty.
 

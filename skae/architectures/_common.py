@@ -1,7 +1,7 @@
 """Pieces shared by the model builders."""
 
 from .._backend import keras
-from ..layers import MaskingNoise
+from ..layers import GaussianNoise, MaskingNoise
 
 
 def output_activation_for(output_activation, loss):
@@ -69,7 +69,7 @@ def noise_layer(noise, noise_level, seed):
     if noise is None:
         return None
     if noise == "gaussian":
-        return keras.layers.GaussianNoise(noise_level, seed=seed, name="noise")
+        return GaussianNoise(noise_level, seed=seed, name="noise")
     return MaskingNoise(noise_level, seed=seed, name="noise")
 
 
