@@ -141,17 +141,18 @@ def pca_errors(start, X, sizes=None):
     """Per-sample mean squared error of PCA's reconstruction of the rows ``X``.
 
     Computed from ``start`` in NumPy (float64), one dense batch of
-    :data:`skae._data.ERROR_BATCH` rows at a time, as the trained model is scored.
+    :func:`skae._data.batch_rows` rows at a time, as the trained model is scored.
     With ``sizes`` (a list of code sizes), the errors of the reconstructions from the
     first ``size`` axes, as an array of shape ``(n_samples, len(sizes))``.
     """
-    from ._data import ERROR_BATCH, dense_batch
+    from ._data import ERROR_BATCH, batch_rows, dense_batch
 
     n_components = start.components.shape[0]
     prefixes = [n_components] if sizes is None else list(sizes)
     errors = []
-    for begin in range(0, X.shape[0], ERROR_BATCH):
-        batch = dense_batch(X, slice(begin, begin + ERROR_BATCH), (X.shape[1],), dtype=float)
+    step = batch_rows(X.shape[1], ERROR_BATCH)
+    for begin in range(0, X.shape[0], step):
+        batch = dense_batch(X, slice(begin, begin + step), (X.shape[1],), dtype=float)
         centred = batch - start.mean
         scores = centred @ start.components.T
         columns = []
@@ -170,14 +171,15 @@ def heldout_r2(start, X_val):
     ``X_val`` of the reconstruction from the first ``j`` axes (which are orthonormal, so
     each adds the squares of its scores). ``X_val`` is read one dense batch at a time.
     """
-    from ._data import ERROR_BATCH, dense_batch
+    from ._data import ERROR_BATCH, batch_rows, dense_batch
 
     captured = np.zeros(start.components.shape[0])
     squares = 0.0
     sums = np.zeros(X_val.shape[1])
     sums_of_squares = np.zeros(X_val.shape[1])
-    for begin in range(0, X_val.shape[0], ERROR_BATCH):
-        batch = dense_batch(X_val, slice(begin, begin + ERROR_BATCH), (X_val.shape[1],), float)
+    step = batch_rows(X_val.shape[1], ERROR_BATCH)
+    for begin in range(0, X_val.shape[0], step):
+        batch = dense_batch(X_val, slice(begin, begin + step), (X_val.shape[1],), float)
         centred = batch - start.mean
         captured += np.sum((centred @ start.components.T) ** 2, axis=0)
         squares += float(np.sum(centred**2))

@@ -120,6 +120,16 @@ def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None)
 #: Rows per forward pass when :func:`training_errors` scores held-out rows.
 ERROR_BATCH = 1024
 
+#: A dense batch made from ``X`` (sparse rows densified, memory-mapped rows read) holds
+#: at most this many bytes (counted in float64): wide data gets fewer rows per batch,
+#: so a 100,000-column sparse ``X`` never becomes gigabytes of dense rows at once.
+BATCH_BYTES = 64 * 2**20
+
+
+def batch_rows(row_values, max_rows):
+    """Rows per dense batch of rows of ``row_values`` values (at least one)."""
+    return int(max(1, min(max_rows, BATCH_BYTES // (8 * max(1, int(row_values))))))
+
 
 def training_errors(model, X, shape):
     """Per-sample mean squared reconstruction error of the training ``model`` on rows ``X``.
@@ -128,8 +138,9 @@ def training_errors(model, X, shape):
     cheaper than building inference copies for a single pass over held-out rows.
     """
     errors = []
-    for start in range(0, X.shape[0], ERROR_BATCH):
-        batch = dense_batch(X, slice(start, start + ERROR_BATCH), shape)
+    step = batch_rows(np.prod(shape), ERROR_BATCH)
+    for start in range(0, X.shape[0], step):
+        batch = dense_batch(X, slice(start, start + step), shape)
         output = keras.ops.convert_to_numpy(model(batch, training=False))
         difference = (output - batch).reshape(batch.shape[0], -1).astype(np.float64)
         errors.append(np.mean(difference**2, axis=1))

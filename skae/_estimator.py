@@ -287,6 +287,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     (3, 8, 8, 1)
     """
 
+    #: What a fitted estimator has, and whether it holds its own Keras model (checked
+    #: when a file is loaded).
+    _FITTED_ATTRIBUTES = ("n_features_in_", "n_components_", "input_shape_")
+    _HOLDS_MODEL = True
+
     _parameter_constraints = {
         "n_components": [
             Interval(Integral, 1, None, closed="left"),

@@ -117,20 +117,29 @@ def precision_scope(dtype):
     return contextlib.nullcontext()
 
 
-def predict(call, X, shape=None, batch_size=INFERENCE_BATCH):
+def predict(call, X, shape=None, batch_size=None):
     """Run ``call`` on ``X`` in batches of at most ``batch_size`` rows; return NumPy.
+
+    By default a batch has :data:`INFERENCE_BATCH` rows, fewer for wide ``X``
+    (:func:`skae._data.batch_rows`).
 
     Each batch is made dense (``X`` may be sparse or memory-mapped) in ``X``'s dtype and
     reshaped to ``(n, *shape)`` when ``shape`` is given, so only one batch is ever
     densified. The results are written into one output array, copied once.
     """
     out = None
-    for rows in _batches(X.shape[0], batch_size):
+    for rows in _batches(X.shape[0], batch_size or _batch_size(X)):
         result = np.asarray(call(_batch(X, rows, shape)))
         if out is None:
             out = np.empty((X.shape[0], *result.shape[1:]), dtype=result.dtype)
         out[rows] = result
     return out
+
+
+def _batch_size(X):
+    from ._data import batch_rows
+
+    return batch_rows(np.prod(X.shape[1:]), INFERENCE_BATCH)
 
 
 def _batches(n, batch_size):
@@ -143,9 +152,9 @@ def _batch(X, rows, shape):
     return dense_batch(X, rows, shape if shape is not None else X.shape[1:], dtype=X.dtype)
 
 
-def reconstruction_batches(encode, decode, X, shape, batch_size=INFERENCE_BATCH):
+def reconstruction_batches(encode, decode, X, shape, batch_size=None):
     """Yield ``(X_batch, X_hat_batch)`` dense row pairs, one inference batch at a time."""
-    for rows in _batches(X.shape[0], batch_size):
+    for rows in _batches(X.shape[0], batch_size or _batch_size(X)):
         x = _batch(X, rows, shape)
         x_hat = np.asarray(decode(encode(x)))
         yield x.reshape(x.shape[0], -1), x_hat.reshape(x.shape[0], -1)

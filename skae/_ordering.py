@@ -17,7 +17,7 @@ code is then ordered like PCA's scores: one fit serves every code size up to
 import numpy as np
 
 from ._backend import keras
-from ._data import ERROR_BATCH, dense_batch
+from ._data import ERROR_BATCH, batch_rows, dense_batch
 
 
 def prefix_sizes(n_components):
@@ -34,14 +34,19 @@ def prefix_mask(n_components, size, dtype=np.float32):
     return (np.arange(n_components) < size).astype(dtype)[None, :]
 
 
-def _row_batches(X, rows, batch_size=ERROR_BATCH):
-    """Slices (or index arrays, when ``rows`` is given) of at most ``batch_size`` rows."""
+def _row_batches(X, rows, batch_size=None):
+    """Slices (or index arrays, when ``rows`` is given) of at most ``batch_size`` rows.
+
+    By default, as many rows as :func:`skae._data.batch_rows` allows for ``X``'s width.
+    """
     n = X.shape[0] if rows is None else len(rows)
+    if batch_size is None:
+        batch_size = batch_rows(np.prod(X.shape[1:]), ERROR_BATCH)
     for start in range(0, n, batch_size):
         yield slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
 
 
-def _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows=None, batch_size=ERROR_BATCH):
+def _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows=None, batch_size=None):
     """Yield ``(flat, outputs)`` per batch: the rows and their reconstruction from each prefix.
 
     ``encoder`` and ``decoder`` are called directly (``training=False``) on dense
@@ -49,8 +54,8 @@ def _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows=None, batch_
     given), reshaped to ``shape``; ``flat`` and each of ``outputs`` (one per size in
     ``sizes``) are ``(n_batch, n_values)`` float32 arrays.
     """
-    for batch_rows in _row_batches(X, rows, batch_size):
-        batch = dense_batch(X, batch_rows, shape)
+    for chunk in _row_batches(X, rows, batch_size):
+        batch = dense_batch(X, chunk, shape)
         codes = keras.ops.convert_to_numpy(encoder(batch, training=False))
         flat = batch.reshape(batch.shape[0], -1)
         outputs = []
@@ -161,11 +166,11 @@ def column_totals(X, rows=None):
     total, mean = np.zeros(width), np.zeros(width)
     if n == 0:
         return total
-    for batch_rows in _row_batches(X, rows):
-        mean += dense_batch(X, batch_rows, (width,), dtype=float).sum(axis=0)
+    for chunk in _row_batches(X, rows):
+        mean += dense_batch(X, chunk, (width,), dtype=float).sum(axis=0)
     mean /= n
-    for batch_rows in _row_batches(X, rows):
-        batch = dense_batch(X, batch_rows, (width,), dtype=float)
+    for chunk in _row_batches(X, rows):
+        batch = dense_batch(X, chunk, (width,), dtype=float)
         total += np.sum((batch - mean) ** 2, axis=0)
     return total
 

@@ -136,6 +136,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     [-1, 1]
     """
 
+    #: What a fitted estimator has, and whether it holds its own Keras model (checked
+    #: when a file is loaded).
+    _FITTED_ATTRIBUTES = ("autoencoder_", "offset_", "threshold_")
+    _HOLDS_MODEL = False
+
     _parameter_constraints = {
         **AutoencoderTransformer._parameter_constraints,
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],

@@ -24,11 +24,20 @@ import zipfile
 
 import numpy as np
 
+from ._safe_mode import forced_safe_mode
+
 FORMAT = "skae"
 FORMAT_VERSION = 1
 _HEADER = "skae.json"
 _MODEL = "model.keras"
 _TAG = "__skae_type__"
+
+#: Limits on what :func:`load` reads: the JSON header, every other member (the Keras
+#: model, a nested estimator), and how deep estimators may nest (a detector holds a
+#: transformer).
+MAX_HEADER_BYTES = 64 * 2**20
+MAX_MEMBER_BYTES = 4 * 2**30
+MAX_NESTING = 2
 
 
 def model_to_bytes(model):
@@ -49,7 +58,8 @@ def model_from_bytes(data):
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as handle:
             handle.write(data)
-        return keras.saving.load_model(path, safe_mode=True)
+        with forced_safe_mode():
+            return keras.saving.load_model(path, safe_mode=True)
 
 
 # ------------------------------------------------------------------ JSON values
@@ -144,7 +154,8 @@ def _decode(value):
         from . import layers, metrics  # noqa: F401  (registers skae's custom objects)
         from ._backend import keras
 
-        return keras.saving.deserialize_keras_object(payload, safe_mode=True)
+        with forced_safe_mode():
+            return keras.saving.deserialize_keras_object(payload, safe_mode=True)
     raise ValueError(f"Unknown value of type {kind!r} in the saved file.")
 
 
@@ -205,9 +216,12 @@ def _members(estimator):
 
 
 def _read_header(archive, path):
+    if _HEADER not in archive.namelist():
+        raise ValueError(f"{path!s} is not a skae file: it has no valid {_HEADER}.")
+    data = _read_member(archive, _HEADER, MAX_HEADER_BYTES, path)
     try:
-        header = json.loads(archive.read(_HEADER))
-    except (KeyError, ValueError) as exc:
+        header = json.loads(data)
+    except (ValueError, RecursionError) as exc:
         raise ValueError(f"{path!s} is not a skae file: it has no valid {_HEADER}.") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError(f"{path!s} is not a skae file: {_HEADER} lacks format={FORMAT!r}.")
@@ -247,8 +261,13 @@ def load(path):
     Raises
     ------
     ValueError
-        If the file is not a skae file, or was written in a newer or unknown format
-        version.
+        If the file is not a skae file, was written in a newer or unknown format
+        version, or is not a valid one (a damaged or altered file: members missing or
+        of the wrong kind, a model Keras cannot read, a member over its size limit).
+        Limits: ``skae.json`` up to 64 MiB, every other member up to 4 GiB, estimators
+        nested at most 2 deep. The header is checked before any model is read, and
+        the Keras model is restored in Keras' safe mode even where the process has
+        called ``keras.config.enable_unsafe_deserialization()``.
 
     Examples
     --------
@@ -263,19 +282,78 @@ def load(path):
     >>> bool((skae.load(path).transform(X) == ae.transform(X)).all())
     True
     """
+    return _load(path, depth=0)
+
+
+class InvalidFileError(ValueError):
+    """A file that is a skae archive by its header but cannot be one by its content."""
+
+
+def _invalid(path, why):
+    return InvalidFileError(f"{path!s} is not a valid skae file: {why}.")
+
+
+def _read_member(archive, name, limit, path):
+    """The bytes of member ``name``, refusing more than ``limit`` (read in bounded steps)."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise _invalid(path, f"it has no member {name!r}") from None
+    if info.file_size > limit:
+        raise _invalid(path, f"{name} holds {info.file_size} bytes, more than {limit}")
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # a directory entry that understates the size
+        raise _invalid(path, f"{name} holds more than {limit} bytes")
+    return data
+
+
+def _load(path, depth):
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{path!s} is not a skae file: expected a zip archive written by "
             "AutoencoderTransformer.save or AutoencoderOutlierDetector.save."
         )
-    with zipfile.ZipFile(path) as archive:
-        header = _read_header(archive, path)
-        model = archive.read(_MODEL) if _MODEL in archive.namelist() else None
-        nested = {  # read now, loaded once the header has been checked
-            key: archive.read(value["value"])
-            for key, value in header.get("attributes", {}).items()
-            if isinstance(value, dict) and value.get(_TAG) == "estimator"
-        }
+    try:
+        with zipfile.ZipFile(path) as archive:
+            header = _read_header(archive, path)
+            cls, params, attributes, nested = _check_header(header, path, depth)
+            members = {  # read once the header has been checked, each within its limit
+                key: _read_member(archive, name, MAX_MEMBER_BYTES, path)
+                for key, name in nested.items()
+            }
+            fitted = _check_fitted(cls, attributes, archive.namelist(), path)
+            model = _read_member(archive, _MODEL, MAX_MEMBER_BYTES, path) if fitted else None
+    except zipfile.BadZipFile as error:
+        raise _invalid(path, f"a damaged zip archive ({error})") from error
+    try:
+        state = cls().get_params(deep=False)
+        state.update({k: _decode(v) for k, v in params.items()})
+        state.update({k: _decode(v) for k, v in attributes.items() if k not in nested})
+        state.update({k: _load(io.BytesIO(data), depth + 1) for k, data in members.items()})
+        if model is not None:
+            state["model_"] = model
+        estimator = cls.__new__(cls)
+        estimator.__setstate__(state)
+        estimator._validate_params()  # a file's parameters obey the same constraints
+    except InvalidFileError:
+        raise
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+        zipfile.BadZipFile,
+    ) as error:
+        raise _invalid(path, f"{type(error).__name__}: {error}") from error
+    return estimator
+
+
+def _check_header(header, path, depth):
+    """``(class, params, attributes, nested members)`` of a header that has its shape."""
     classes = _estimator_classes()
     if header.get("class") not in classes:
         raise ValueError(
@@ -283,21 +361,36 @@ def load(path):
             f"expected one of {sorted(classes)}."
         )
     cls = classes[header["class"]]
-    state = cls().get_params(deep=False)
-    params = header.get("params", {})
-    unknown = sorted(set(params) - set(state))
+    params, attributes = header.get("params", {}), header.get("attributes", {})
+    for name, value in (("params", params), ("attributes", attributes)):
+        if not isinstance(value, dict):
+            raise _invalid(path, f"{name} is a {type(value).__name__}, not an object")
+    unknown = sorted(set(params) - set(cls().get_params(deep=False)))
     if unknown:
         raise ValueError(
             f"{path!s} sets parameters {unknown} that {cls.__name__} does not have; it was "
             "probably written by another version of skae."
         )
-    state.update({k: _decode(v) for k, v in params.items()})
-    state.update(
-        {k: _decode(v) for k, v in header.get("attributes", {}).items() if k not in nested}
-    )
-    state.update({k: load(io.BytesIO(data)) for k, data in nested.items()})
-    if model is not None:
-        state["model_"] = model
-    estimator = cls.__new__(cls)
-    estimator.__setstate__(state)
-    return estimator
+    nested = {
+        key: value.get("value")
+        for key, value in attributes.items()
+        if isinstance(value, dict) and value.get(_TAG) == "estimator"
+    }
+    if nested and depth >= MAX_NESTING:
+        raise _invalid(path, f"estimators nested more than {MAX_NESTING} deep")
+    if not all(isinstance(name, str) for name in nested.values()):
+        raise _invalid(path, "a nested estimator without a member name")
+    return cls, params, attributes, nested
+
+
+def _check_fitted(cls, attributes, names, path):
+    """Whether the file holds a fitted estimator, with everything a fitted one has."""
+    fitted = any(k.endswith("_") and not k.startswith("_") for k in attributes)
+    if not fitted:
+        return False
+    missing = [k for k in cls._FITTED_ATTRIBUTES if k not in attributes]
+    if missing:
+        raise _invalid(path, f"a fitted {cls.__name__} lacks {', '.join(missing)}")
+    if cls._HOLDS_MODEL and _MODEL not in names:
+        raise _invalid(path, f"a fitted {cls.__name__} without {_MODEL}")
+    return cls._HOLDS_MODEL

@@ -4,12 +4,15 @@ Each case either works or fails with a clear error raised by skae before any tra
 never from inside Keras or TensorFlow.
 """
 
+import json
 import threading
+import zipfile
 
 import keras
 import numpy as np
 import pytest
 
+import skae
 from skae import AutoencoderTransformer
 from skae.layers import GaussianNoise
 
@@ -174,3 +177,209 @@ def test_a_continued_fit_accepts_new_training_settings():
     ae = AutoencoderTransformer(**TINY, warm_start=True).fit(X)
     ae.set_params(learning_rate=1e-2, max_iter=2, batch_size=4, tol=1e-2, verbose=0).fit(X)
     assert ae.n_iter_ == 3
+
+
+# ------------------------------------------------------------- global state
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's stream")
+def test_fit_does_not_rewind_the_users_tensorflow_stream():
+    import tensorflow as tf
+
+    tf.random.set_seed(1)
+    first = tf.random.uniform([3]).numpy()
+    AutoencoderTransformer(**TINY).fit(X)
+    second = tf.random.uniform([3]).numpy()
+    tf.random.set_seed(1)
+    np.testing.assert_array_equal(first, tf.random.uniform([3]).numpy())
+    np.testing.assert_array_equal(second, tf.random.uniform([3]).numpy())
+    assert not np.array_equal(first, second)
+
+
+def test_concurrent_fits_repeat_sequential_ones_and_leave_globals_alone():
+    params = [dict(TINY, random_state=seed, max_iter=3, shuffle=True) for seed in (0, 1)]
+    expected = [AutoencoderTransformer(**p).fit(X).transform(X) for p in params]
+    np.random.seed(7)
+    numpy_state = np.random.get_state()
+    results = [None, None]
+
+    def fit(i):
+        results[i] = AutoencoderTransformer(**params[i]).fit(X).transform(X)
+
+    threads = [threading.Thread(target=fit, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for got, want in zip(results, expected):
+        np.testing.assert_array_equal(got, want)
+    after = np.random.get_state()
+    assert after[0] == numpy_state[0] and np.array_equal(after[1], numpy_state[1])
+
+
+# ------------------------------------------------------------- untrusted files
+
+
+@pytest.fixture(scope="module")
+def saved_members(tmp_path_factory):
+    """The members of a fitted transformer's file and of a fitted detector's."""
+    from skae import AutoencoderOutlierDetector
+
+    files = {}
+    for name, estimator in (
+        ("transformer", AutoencoderTransformer(**TINY)),
+        ("detector", AutoencoderOutlierDetector(**TINY)),
+    ):
+        path = tmp_path_factory.mktemp("files") / f"{name}.skae"
+        estimator.fit(X).save(path)
+        with zipfile.ZipFile(path) as archive:
+            files[name] = {n: archive.read(n) for n in archive.namelist()}
+    return files
+
+
+def _write(tmp_path, members, header=None):
+    path = tmp_path / "tampered.skae"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            if name == "skae.json" and header is not None:
+                data = json.dumps(header)
+            archive.writestr(name, data)
+    return path
+
+
+def _header(members):
+    return json.loads(members["skae.json"])
+
+
+def _tampered_cases(files):
+    transformer, detector = files["transformer"], files["detector"]
+    header = _header(transformer)
+    nested = next(n for n in detector if n.endswith(".skae"))
+    deep = "[" * 100_000 + "]" * 100_000
+    return {
+        "params null": (transformer, {**header, "params": None}),
+        "attributes a list": (transformer, {**header, "attributes": []}),
+        "missing nested member": ({k: v for k, v in detector.items() if k != nested}, None),
+        "deep nesting": (
+            {**transformer, "skae.json": deep.join(['{"format": "skae", "x": ', "}"])},
+            None,
+        ),
+        "a parameter out of its constraints": (
+            transformer,
+            {
+                **header,
+                "params": {
+                    "n_components": {
+                        "__skae_type__": "tuple",
+                        "value": json.loads("[" * 200 + "]" * 200),
+                    }
+                },
+            },
+        ),
+        "corrupt model": ({**transformer, "model.keras": b"not a zip"}, None),
+        "missing model": ({k: v for k, v in transformer.items() if k != "model.keras"}, None),
+        "swapped class": (transformer, {**header, "class": "AutoencoderOutlierDetector"}),
+    }
+
+
+CASES = [
+    "params null",
+    "attributes a list",
+    "missing nested member",
+    "deep nesting",
+    "a parameter out of its constraints",
+    "corrupt model",
+    "missing model",
+    "swapped class",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_tampered_file_is_refused_at_load(saved_members, tmp_path, case):
+    members, header = _tampered_cases(saved_members)[case]
+    with pytest.raises(ValueError, match="is not a (valid )?skae file"):
+        skae.load(_write(tmp_path, members, header))
+
+
+def test_a_member_over_its_limit_is_refused_before_it_is_read(saved_members, tmp_path, monkeypatch):
+    from skae import _persistence
+
+    monkeypatch.setattr(_persistence, "MAX_MEMBER_BYTES", 1000)
+    with pytest.raises(ValueError, match="model.keras holds .* bytes, more than 1000"):
+        skae.load(_write(tmp_path, saved_members["transformer"]))
+    monkeypatch.setattr(_persistence, "MAX_HEADER_BYTES", 100)
+    with pytest.raises(ValueError, match="skae.json holds .* bytes, more than 100"):
+        skae.load(_write(tmp_path, saved_members["transformer"]))
+
+
+def test_the_header_is_checked_before_the_model_is_read(saved_members, tmp_path, monkeypatch):
+    from skae import _persistence
+
+    members = saved_members["transformer"]
+    read = []
+    original = _persistence._read_member
+    monkeypatch.setattr(
+        _persistence,
+        "_read_member",
+        lambda archive, name, *a: read.append(name) or original(archive, name, *a),
+    )
+    with pytest.raises(ValueError, match="unknown estimator class"):
+        skae.load(_write(tmp_path, members, {**_header(members), "class": "Pickle"}))
+    assert read == ["skae.json"]
+
+
+def test_loading_stays_safe_when_the_process_allows_unsafe_deserialization():
+    """A Lambda in a file never runs, even after enable_unsafe_deserialization()."""
+    from skae._persistence import model_from_bytes, model_to_bytes
+
+    inputs = keras.Input((2,))
+    data = model_to_bytes(keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs)))
+    outcome = []
+
+    def load_after_enabling_unsafe_mode():  # Keras' setting is per thread
+        keras.config.enable_unsafe_deserialization()
+        try:
+            model_from_bytes(data)
+            outcome.append("loaded")
+        except ValueError as error:
+            outcome.append(str(error))
+
+    thread = threading.Thread(target=load_after_enabling_unsafe_mode)
+    thread.start()
+    thread.join()
+    assert "lambda" in outcome[0]
+
+
+# ------------------------------------------------------------- resources
+
+
+def test_dense_batches_of_wide_data_are_bounded_in_bytes():
+    from skae._data import BATCH_BYTES, batch_rows
+
+    for width in (64, 8_000, 100_000, 10**9):
+        rows = batch_rows(width, 4096)
+        assert rows >= 1 and (rows == 1 or rows * width * 8 <= BATCH_BYTES)
+    assert batch_rows(64, 4096) == 4096  # narrow data keeps its batches
+
+
+def test_sparse_inference_densifies_a_bounded_batch(monkeypatch):
+    import scipy.sparse as sp
+
+    from skae import _data
+
+    X_sparse = sp.random(40, 6, density=0.5, format="csr", random_state=0)
+    ae = AutoencoderTransformer(**TINY).fit(X_sparse)
+    expected = ae.transform(X_sparse), ae.score_samples(X_sparse), ae.score(X_sparse)
+    shapes = []
+    dense_batch = _data.dense_batch
+    monkeypatch.setattr(_data, "BATCH_BYTES", 8 * 6 * 7)  # 7 rows of 6 values
+    monkeypatch.setattr(
+        _data,
+        "dense_batch",
+        lambda X, *a, **k: shapes.append(dense_batch(X, *a, **k).shape) or dense_batch(X, *a, **k),
+    )
+    got = ae.transform(X_sparse), ae.score_samples(X_sparse), ae.score(X_sparse)
+    assert shapes and max(shape[0] for shape in shapes) <= 7
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
+    assert got[2] == pytest.approx(expected[2])
