@@ -609,6 +609,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         random start.
         """
         from ._data import streams
+        from ._keras_settings import float32_policy
         from .architectures import build_models
         from .architectures._common import autoencoder, noise_layer, output_activation_for
         from .layers import NestedDropout
@@ -619,7 +620,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self._built_structure = self._structure()
         from_pca = self._starts_from_pca()
         pca_start = None
-        with seeded(seed):
+        with seeded(seed), float32_policy():
             encoder, decoder = build_models(
                 self.architecture,
                 self.input_shape_,
@@ -793,14 +794,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _truncate(self, size):
         """Keep the first ``size`` units of the fitted ordered code."""
         from ._inference import InferenceModels
+        from ._keras_settings import float32_policy
         from ._ordering import truncate_models
         from .architectures._common import autoencoder
 
         layers = {layer.name: layer for layer in self.model_.layers}
-        self.encoder_, self.decoder_ = truncate_models(self.encoder_, self.decoder_, size)
-        self.model_ = autoencoder(
-            self.encoder_, self.decoder_, layers.get("noise"), layers.get("nested_dropout")
-        )
+        with float32_policy():
+            self.encoder_, self.decoder_ = truncate_models(self.encoder_, self.decoder_, size)
+            self.model_ = autoencoder(
+                self.encoder_, self.decoder_, layers.get("noise"), layers.get("nested_dropout")
+            )
         self._inference = InferenceModels(self.encoder_, self.decoder_)
         self._compile(validating=False)
         # Built now, so that a saved model's optimizer matches the one Keras rebuilds.

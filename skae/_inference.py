@@ -45,9 +45,31 @@ class InferenceModels:
             # random state: do it in a scope that restores it. The copies' initial
             # weights are overwritten anyway.
             with seeded(0), precision_scope(name):
-                copies = (cast_model(self.encoder, name), cast_model(self.decoder, name))
-                self._copies[name] = tuple(compiled_call(model) for model in copies)
+                try:
+                    copies = (cast_model(self.encoder, name), cast_model(self.decoder, name))
+                except Exception:  # a model Keras cannot clone: run the trained one
+                    self._copies[name] = tuple(
+                        _in_dtype(compiled_call(model), model.inputs[0].dtype, name)
+                        for model in (self.encoder, self.decoder)
+                    )
+                else:
+                    self._copies[name] = tuple(compiled_call(model) for model in copies)
         return self._copies[name]
+
+
+def _in_dtype(call, model_dtype, dtype):
+    """``call`` (a model computing in ``model_dtype``) taking and giving ``dtype`` arrays.
+
+    The fallback for models that cannot be copied in another precision (custom layers
+    without a config, functions Keras will not rebuild): inputs are cast to the
+    model's precision, outputs back to the caller's, so ``transform`` keeps its dtype.
+    """
+    model_dtype = str(model_dtype)
+
+    def cast_call(x):
+        return np.asarray(call(np.asarray(x, dtype=model_dtype))).astype(dtype, copy=False)
+
+    return cast_call
 
 
 def compiled_call(model):

@@ -383,3 +383,80 @@ def test_sparse_inference_densifies_a_bounded_batch(monkeypatch):
     np.testing.assert_allclose(got[0], expected[0], rtol=1e-6)
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
     assert got[2] == pytest.approx(expected[2])
+
+
+# ------------------------------------------------------------- any functional model
+
+
+def _times_two(x):
+    return x * 2.0
+
+
+def _with_tensor_operations(input_shape, n_components):
+    inputs = keras.Input(input_shape)
+    encoder = keras.Model(inputs, keras.layers.Dense(n_components)(inputs) * 2.0)
+    codes = keras.Input((n_components,))
+    outputs = keras.ops.tanh(keras.layers.Dense(input_shape[0])(codes)) + 1.0
+    return encoder, keras.Model(codes, outputs)
+
+
+def _with_a_named_function_lambda(input_shape, n_components):
+    inputs = keras.Input(input_shape)
+    dense = keras.layers.Dense(n_components)(inputs)
+    encoder = keras.Model(inputs, keras.layers.Lambda(_times_two)(dense))
+    codes = keras.Input((n_components,))
+    return encoder, keras.Model(codes, keras.layers.Dense(input_shape[0])(codes))
+
+
+@pytest.mark.parametrize("builder", [_with_tensor_operations, _with_a_named_function_lambda])
+def test_custom_models_of_any_functional_form_transform(builder):
+    from skae import AutoencoderOutlierDetector
+
+    ae = AutoencoderTransformer(architecture=builder, n_components=2, max_iter=1, random_state=0)
+    ae.fit(X)
+    for dtype in (np.float64, np.float32):
+        codes = ae.transform(X.astype(dtype))
+        assert codes.dtype == dtype
+        direct = keras.ops.convert_to_numpy(ae.encoder_(X.astype("float32")))
+        np.testing.assert_allclose(codes, direct, rtol=1e-4, atol=1e-5)
+    assert np.isfinite(ae.score(X))
+    detector = AutoencoderOutlierDetector(architecture=builder, n_components=2, max_iter=1)
+    assert set(detector.fit(X).predict(X)) <= {-1, 1}
+
+
+# ------------------------------------------------------------- Keras' global settings
+
+
+@pytest.fixture
+def channels_first():
+    keras.config.set_image_data_format("channels_first")
+    yield
+    keras.config.set_image_data_format("channels_last")
+
+
+@pytest.fixture
+def mixed_float16():
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    yield
+    keras.config.set_dtype_policy(policy)
+
+
+@pytest.mark.parametrize("shape", [(8, 2), (4, 4, 2)], ids=["1-D", "2-D"])
+def test_convolutions_ignore_a_channels_first_setting(channels_first, shape):
+    X_conv = np.random.RandomState(0).rand(16, *shape)
+    params = dict(architecture="conv", hidden_layer_sizes=(2,), max_iter=1, random_state=0)
+    ae = AutoencoderTransformer(**params).fit(X_conv)
+    assert ae.transform(X_conv).shape == (16, 2)
+    assert ae.inverse_transform(ae.transform(X_conv)).shape == X_conv.shape
+    keras.config.set_image_data_format("channels_last")
+    reference = AutoencoderTransformer(**params).fit(X_conv)
+    np.testing.assert_array_equal(ae.transform(X_conv), reference.transform(X_conv))
+
+
+@pytest.mark.parametrize("params", [dict(variational=True), dict(), dict(architecture="conv")])
+def test_models_ignore_a_mixed_precision_policy(mixed_float16, params):
+    ae = AutoencoderTransformer(**{**TINY, **params}).fit(X.reshape(24, 4, 1))
+    assert all(layer.dtype_policy.name == "float32" for layer in ae.model_._flatten_layers())
+    assert np.isfinite(ae.score(X.reshape(24, 4, 1)))
+    assert keras.config.dtype_policy().name == "mixed_float16"  # the caller's is kept

@@ -99,6 +99,10 @@ def cast_model(model, dtype):
 
     def clone_layer(layer):
         config = layer.get_config()
+        if not isinstance(layer, keras.layers.Layer):
+            # A tensor operation of a functional model (``x * 2.0``, ``ops.tanh``) takes
+            # no dtype: it computes in its inputs' precision.
+            return layer.__class__.from_config(config)
         config["dtype"] = dtype
         if "activity_regularizer" in config:
             config["activity_regularizer"] = None  # a training-only penalty

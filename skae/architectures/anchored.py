@@ -11,6 +11,7 @@ corrections the data supports.
 import numpy as np
 
 from .._backend import keras
+from .._keras_settings import DATA_FORMAT
 from ..layers import Standardize
 from ._common import n_values
 
@@ -64,7 +65,8 @@ def anchor_models(encoder, decoder, input_shape, n_components):
     flat = len(input_shape) == 1
 
     inputs = keras.Input(shape=tuple(input_shape), name="encoder_input")
-    x = inputs if flat else keras.layers.Flatten(name="encoder_flatten")(inputs)
+    flatten = keras.layers.Flatten(data_format=DATA_FORMAT, name="encoder_flatten")
+    x = inputs if flat else flatten(inputs)
     linear = keras.layers.Dense(n_components, name="encoder_pca", trainable=False)(x)
     residual = encoder(Standardize(name="encoder_standardize")(inputs))
     code = keras.layers.Add(name="encoder_code")([linear, residual])

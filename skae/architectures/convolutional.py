@@ -9,6 +9,7 @@ a final convolution to the input's channels.
 """
 
 from .._backend import keras
+from .._keras_settings import DATA_FORMAT
 from .._random import layer_seeds
 from ._common import code_output, dense_layer, n_values, output_activation_for
 
@@ -26,6 +27,7 @@ def _conv(layer_class, filters, kernel_size, *, strides, activation, seed, name)
         padding="same",
         activation=activation,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        data_format=DATA_FORMAT,
         name=name,
     )
 
@@ -115,7 +117,7 @@ def build_conv(
             name=f"encoder_conv_{i}",
         )(x)
     feature_shape = tuple(int(d) for d in x.shape[1:])
-    x = keras.layers.Flatten(name="encoder_flatten")(x)
+    x = keras.layers.Flatten(data_format=DATA_FORMAT, name="encoder_flatten")(x)
     code = code_output(
         x,
         n_components,
@@ -145,7 +147,9 @@ def build_conv(
     excess = [int(got) - want for got, want in zip(x.shape[1:-1], sides)]
     if any(excess):
         crop = [(0, e) for e in excess]
-        x = cropping(crop[0] if len(crop) == 1 else tuple(crop), name="decoder_crop")(x)
+        # Cropping1D always reads (steps, channels); Cropping2D is told so.
+        options = {} if len(crop) == 1 else {"data_format": DATA_FORMAT}
+        x = cropping(crop[0] if len(crop) == 1 else tuple(crop), name="decoder_crop", **options)(x)
     x = _conv(
         conv,
         channels,

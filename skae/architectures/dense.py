@@ -1,6 +1,7 @@
 """Dense autoencoders: the tutorial's simple, deep and sparse models."""
 
 from .._backend import keras
+from .._keras_settings import DATA_FORMAT
 from .._random import layer_seeds
 from ._common import code_output, dense_layer, n_values, output_activation_for
 
@@ -63,7 +64,8 @@ def build_dense(
     seeds = iter(layer_seeds(seed, 2 * len(hidden_layer_sizes) + 2))
 
     inputs = keras.Input(shape=tuple(input_shape), name="encoder_input")
-    x = keras.layers.Flatten(name="encoder_flatten")(inputs) if len(input_shape) > 1 else inputs
+    flatten = keras.layers.Flatten(data_format=DATA_FORMAT, name="encoder_flatten")
+    x = flatten(inputs) if len(input_shape) > 1 else inputs
     for i, units in enumerate(hidden_layer_sizes, start=1):
         name = f"encoder_dense_{i}"
         x = dense_layer(units, activation=activation, seed=next(seeds), name=name)(x)
