@@ -190,10 +190,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     callbacks : list of keras.callbacks.Callback, default=None
         Extra Keras callbacks; deep-copied at each fit, never mutated.
     warm_start : bool, default=False
-        Reuse the fitted weights as the starting point of the next ``fit``.
+        Reuse the fitted weights as the starting point of the next ``fit``. Training
+        settings (``learning_rate``, ``optimizer``, ``max_iter``, ``batch_size``,
+        stopping, ``callbacks``) may change between fits; parameters built into the
+        network (``n_components``, ``architecture``, ``hidden_layer_sizes``,
+        ``input_shape``, the activations, ``loss``, ``activity_l1``, ``noise``,
+        ``noise_level``, ``variational``, ``kl_weight``, ``init``, ``ordered``) may
+        not: a continued fit (and ``partial_fit``) refuses them with a ValueError.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, noise, shuffling and the validation split. An int makes fits
-        reproducible bitwise on CPU; the global random state is left as it was.
+        reproducible bitwise on CPU; the global random state is left as it was
+        (Python's, NumPy's and TensorFlow's streams continue where they were). Fits
+        in several threads are safe and repeat their sequential results: the parts
+        that seed the process's generators run one thread at a time.
     verbose : int, default=0
         0 is silent, 1 shows Keras' progress bar, 2 prints one line per epoch.
 

@@ -90,7 +90,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     callbacks : list of keras.callbacks.Callback, default=None
         Extra Keras callbacks; copied at each fit, never mutated.
     warm_start : bool, default=False
-        Continue training the fitted autoencoder at the next ``fit``.
+        Continue training the fitted autoencoder at the next ``fit``; as in
+        :class:`AutoencoderTransformer`, only training settings may change.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder's training; an int makes fits reproducible.
     verbose : int, default=0
