@@ -326,6 +326,8 @@ def _load(path, depth):
             model = _read_member(archive, _MODEL, MAX_MEMBER_BYTES, path) if fitted else None
     except zipfile.BadZipFile as error:
         raise _invalid(path, f"a damaged zip archive ({error})") from error
+    if model is not None and not zipfile.is_zipfile(io.BytesIO(model)):
+        raise _invalid(path, f"{_MODEL} is not a Keras model file (a zip archive)")
     try:
         state = cls().get_params(deep=False)
         state.update({k: _decode(v) for k, v in params.items()})
