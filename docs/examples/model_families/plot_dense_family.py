@@ -14,7 +14,7 @@ classic Keras autoencoder tutorial, each one parameter away from the others:
   towards zero, so each image is described mostly by a few large units.
 
 The tutorial uses MNIST and a 32-number code; here the bundled 8x8 digits keep the
-documentation build quick (see :ref:`sphx_glr_auto_examples_plot_mnist_tutorial.py`
+documentation build quick (see :ref:`sphx_glr_auto_examples_getting_started_plot_mnist_tutorial.py`
 for MNIST).
 """
 
@@ -74,4 +74,4 @@ plt.show()
 # %%
 # The sparse model pays for its sparse code with a slightly worse reconstruction;
 # how much is set by ``activity_l1``, which a grid search can tune like any other
-# parameter (:ref:`sphx_glr_auto_examples_plot_grid_search.py`).
+# parameter (:ref:`sphx_glr_auto_examples_workflows_plot_grid_search.py`).

@@ -10,7 +10,7 @@ Grid search over architecture parameters
 
 Do not grid-search ``n_components`` this way: a bigger code always reconstructs at
 least as well, so the largest one would win. Fix the code size (or tune it on a
-downstream task, see :ref:`sphx_glr_auto_examples_plot_pipeline_set_output.py`) and
+downstream task, see :ref:`sphx_glr_auto_examples_workflows_plot_pipeline_set_output.py`) and
 search the architecture.
 """
 

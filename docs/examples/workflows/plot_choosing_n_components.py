@@ -107,4 +107,4 @@ plt.show()
 # When it is not, PCA is the better choice: exact, deterministic and fast. To tune
 # ``n_components`` for a downstream task instead, put the autoencoder in a
 # :class:`~sklearn.pipeline.Pipeline` and grid-search it on the task's score (see
-# :ref:`sphx_glr_auto_examples_plot_pipeline_set_output.py`).
+# :ref:`sphx_glr_auto_examples_workflows_plot_pipeline_set_output.py`).
