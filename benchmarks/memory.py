@@ -5,10 +5,10 @@
 Scenarios (``--quick`` divides the row counts by 10):
 
 - ``sparse``: a 200,000 x 20,000 CSR matrix at 0.1 % density (dense it would be 16 GB
-  in float32), one epoch of a small network (20,000 -> 32 -> 16 -> 32 -> 20,000). Goal:
+  in float32), one epoch of a small network (20,000 -> 32 -> 16 -> 32 -> 20,000). Target:
   peak RSS under 3 GB.
 - ``dense`` / ``memmap``: 1,000,000 x 100 float32 (400 MB), in memory and as a read-only
-  ``np.memmap``, one epoch of 100 -> 32 -> 8 -> 32 -> 100. Goal: peak RSS under twice
+  ``np.memmap``, one epoch of 100 -> 32 -> 8 -> 32 -> 100. Target: peak RSS under twice
   the data plus the model (weights and Adam's two moments), above the baseline.
 - ``dense-array-path``: the same in-memory array forced through Keras' own array path
   (what skae does for ordinary, smaller arrays), and ``dense-keras``: a bare
@@ -184,7 +184,7 @@ def _goal(result):
             result["peak_rss_mb"] < GOAL_SPARSE_MB
         )
     bound = 2 * result["data_mb"] + result["model_mb"]
-    if result["scenario"] in COMPARISONS:  # what skae avoids: shown, not a goal
+    if result["scenario"] in COMPARISONS:  # what skae avoids: shown, not a target
         return f"above warm-up {result['peak_above_warmup_mb']:.0f} MB (reference)", None
     return f"above warm-up {result['peak_above_warmup_mb']:.0f} MB < {bound:.0f} MB", (
         result["peak_above_warmup_mb"] < bound

@@ -32,9 +32,44 @@ PAGE = DOCS / "benchmarks.md"
 STATIC = Path("_static") / "benchmarks"
 
 
+def _cells(line):
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _row(cells):
+    return "| " + " | ".join(cells) + " |"
+
+
+def narrow_tables(markdown, split_at="fit s"):
+    """Split each wide results table in two: quality columns, then cost columns.
+
+    Both keep the first column (the method), so every number stays and a page of
+    ordinary width shows each table whole.
+    """
+    lines, out, i = markdown.splitlines(), [], 0
+    while i < len(lines):
+        header = _cells(lines[i]) if lines[i].startswith("|") else []
+        if split_at not in header or i + 1 >= len(lines):
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i + 2
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        cut = header.index(split_at)
+        rows = [_cells(line) for line in lines[i:end]]
+        for columns in (list(range(cut)), [0, *range(cut, len(header))]):
+            out.extend(_row([row[c] for c in columns]) for row in rows)
+            out.append("")
+        i = end
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
 def _block(dataset, results_md):
-    """The results as a docs block: headings two levels down, figure links from docs/."""
-    text = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", results_md, flags=re.M)
+    """The results as a docs block: headings two levels down, figure links from docs/,
+    and tables narrow enough to read (:func:`narrow_tables`)."""
+    text = narrow_tables(results_md)
+    text = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", text, flags=re.M)
     text = re.sub(r"\]\(([\w.-]+\.png)\)", rf"]({STATIC.as_posix()}/{dataset}/\1)", text)
     return f"<!-- results:{dataset} start -->\n{text.strip()}\n<!-- results:{dataset} end -->"
 

@@ -14,7 +14,7 @@ Measures, on MNIST (8,000 x 784 float32; bundled digits when MNIST is not availa
 - resident memory growth over repeated fits in one process.
 
 Each figure is the median of several repeats. Timings depend on the machine and what
-else runs on it; the ratios are what the goals in the issue tracker are stated in.
+else runs on it; the ratios are the comparable part, and what the targets are stated in.
 """
 
 import argparse
@@ -178,7 +178,7 @@ def measure_training(X_train, epochs, hidden):
         verbose=0,
         callbacks=[epoch_timer(bare_times)],
     )
-    # The first epoch traces the training step; steady state is what the goal is about.
+    # The first epoch traces the training step; steady state is what is measured.
     skae_epoch = statistics.median(skae_times[1:])
     bare_epoch = statistics.median(bare_times[1:])
     flops = _dense_flops_per_epoch(bare, X_train.shape[0])
@@ -244,7 +244,7 @@ def report(results):
         f"## skae speed — backend {results['backend']}, {results['dataset']} "
         f"({results['n_train']} training rows), code {CODE}",
         "",
-        "| measure | skae | reference | ratio | goal |",
+        "| measure | skae | reference | ratio | target |",
         "|---|---|---|---|---|",
     ]
 

@@ -1,8 +1,9 @@
 """Sphinx configuration for skae's documentation.
 
 Build with ``python -m sphinx -W -b html docs docs/_build/html`` from the repository
-root. Nothing here reaches the network: intersphinx is off and the example gallery
-runs on scikit-learn's bundled digits (MNIST/ECG5000 only when found locally).
+root. Nothing here reaches the network: intersphinx is off, MathJax is bundled
+(sphinx-mathjax-offline) and the example gallery runs on scikit-learn's bundled digits
+(MNIST/ECG5000 only when found locally).
 """
 
 import os
@@ -29,7 +30,10 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax from the package, not from a CDN: maths renders offline.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
+    "sphinx_copybutton",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
@@ -44,15 +48,20 @@ exclude_patterns = [
     # embeds or links; the tables are not pages of their own.
     "_static",
     "README_snippet.md",
+    # Shared text, included by the pages that show it.
+    "_pca_comparison.rst",
+    "gallery_order.py",
     "examples",
-    "auto_examples/*.ipynb",
-    "auto_examples/*.py",
-    "auto_examples/*.zip",
-    "auto_examples/*.md5",
-    "auto_examples/*.json",
+    "auto_examples/**.ipynb",
+    "auto_examples/**.py",
+    "auto_examples/**.zip",
+    "auto_examples/**.md5",
+    "auto_examples/**.json",
     "**/*.codeobj.json",
 ]
 default_role = "literal"
+# Markdown pages link to their own sections (``[Methods](#methods)``).
+myst_heading_anchors = 3
 pygments_style = "sphinx"
 
 # -- API reference -----------------------------------------------------------
@@ -65,14 +74,18 @@ numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
 
 # -- Example gallery ---------------------------------------------------------
+# One subfolder of docs/examples per section; docs/gallery_order.py orders them.
+sys.path.insert(0, str(DOCS))
+from gallery_order import SECTIONS  # noqa: E402
+
 sphinx_gallery_conf = {
     "examples_dirs": "examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "within_subsection_order": "FileNameSortKey",
+    "subsection_order": [f"examples/{section}" for section in SECTIONS],
+    "within_subsection_order": "gallery_order.ExampleOrder",
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("skae",),
-    "reference_url": {"skae": None},
     "download_all_examples": False,
     "remove_config_comments": True,
     "min_reported_time": 1,
@@ -81,10 +94,12 @@ sphinx_gallery_conf = {
     "write_computation_times": False,
 }
 
-# Examples train for a handful of epochs on purpose (a fast docs build); the
-# resulting ConvergenceWarnings say nothing about the estimator.
-warnings.filterwarnings("ignore", message="Maximum iterations", module="skae")
 warnings.filterwarnings("ignore", message="Matplotlib is currently using agg")
+
+# -- Copy buttons: copy code without the ">>> " / "... " prompts or the output --
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 # -- HTML --------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
@@ -97,7 +112,7 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": [], "install": []}
+html_sidebars = {page: [] for page in ["index", "install", "getting_started", "faq", "benchmarks"]}
 
 
 # -- Docstrings inherited from scikit-learn ----------------------------------
@@ -108,11 +123,9 @@ html_sidebars = {"index": [], "install": []}
 SKLEARN_REF_TARGETS = {
     "df_output_transform": ":ref:`{text} <set_output>`",
     "sphx_glr_auto_examples_miscellaneous_plot_set_output.py": (
-        ":ref:`sphx_glr_auto_examples_plot_pipeline_set_output.py`"
+        ":ref:`sphx_glr_auto_examples_workflows_plot_pipeline_set_output.py`"
     ),
-    "metadata_routing": (
-        "`{text} <https://scikit-learn.org/stable/metadata_routing.html>`__"
-    ),
+    "metadata_routing": ("`{text} <https://scikit-learn.org/stable/metadata_routing.html>`__"),
 }
 _REF = re.compile(r":ref:`(?:(?P<text>[^`<]*?)\s*<(?P<label>[^`>]+)>|(?P<bare>[^`<>]+))`")
 

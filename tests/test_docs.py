@@ -148,13 +148,56 @@ def test_user_guide_doctests(page):
     assert result.failed == 0, f"{result.failed} doctest(s) failed in {page.name}; see stdout"
 
 
-GALLERY = sorted(p.stem for p in (DOCS / "examples").glob("plot_*.py"))
+# Examples live in one subfolder of docs/examples per gallery section.
+GALLERY = sorted(
+    p.relative_to(DOCS / "examples").with_suffix("")
+    for p in (DOCS / "examples").glob("*/plot_*.py")
+)
+
+# Words about how the project tracks its own work, which readers have no use for.
+WORK_TRACKING = re.compile(
+    r"\bissues?\b|issue tracker|DESIGN\.md|\bgoals?\b|the team\b|developers' builds",
+    re.IGNORECASE,
+)
+USER_FACING = [
+    ROOT / "README.md",
+    *sorted(DOCS.glob("*.rst")),
+    *sorted(DOCS.glob("*.md")),
+    *sorted((DOCS / "user_guide").glob("*.rst")),
+    *sorted((DOCS / "examples").rglob("*.py")),
+    *sorted((DOCS / "examples").rglob("*.rst")),
+]
+
+
+@pytest.mark.parametrize("page", USER_FACING, ids=lambda p: str(p.relative_to(ROOT)))
+def test_user_facing_text_does_not_mention_work_tracking(page):
+    hits = [
+        f"{number}: {line.strip()}"
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+        if WORK_TRACKING.search(line)
+    ]
+    assert not hits, f"{page.name} speaks of the project's work tracking:\n" + "\n".join(hits)
+
+
+def test_every_example_is_in_the_gallery_order():
+    sys.path.insert(0, str(DOCS))
+    try:
+        from gallery_order import SECTIONS
+    finally:
+        sys.path.remove(str(DOCS))
+    listed = {
+        Path(section) / Path(name).stem for section, names in SECTIONS.items() for name in names
+    }
+    assert listed == set(GALLERY)
+    for section in SECTIONS:
+        assert (DOCS / "examples" / section / "GALLERY_HEADER.rst").is_file(), section
 
 
 @pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path):
     """A fresh copy of docs/ builds with ``-W`` and the gallery renders its figures."""
-    for module in ("sphinx", "numpydoc", "sphinx_gallery", "myst_parser", "pydata_sphinx_theme"):
+    docs_extra = ["sphinx", "numpydoc", "sphinx_gallery", "myst_parser", "pydata_sphinx_theme"]
+    for module in [*docs_extra, "sphinx_copybutton", "sphinx-mathjax-offline"]:
         pytest.importorskip(module)
     source = tmp_path / "docs"
     shutil.copytree(
@@ -185,4 +228,23 @@ def test_docs_build_without_warnings(tmp_path):
     images = {p.name for p in (out / "_images").glob("sphx_glr_plot_*.png")}
     for example in GALLERY:
         assert (out / "auto_examples" / f"{example}.html").is_file(), example
-        assert f"sphx_glr_{example}_001.png" in images, f"{example} rendered no figure"
+        assert f"sphx_glr_{example.name}_001.png" in images, f"{example} rendered no figure"
+
+    # The home page shows a figure on its first screen, and the getting-started page
+    # and the FAQ are built.
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<img [^>]*src=\"_images/", home), "the home page shows no figure"
+    for page in ["getting_started", "faq", "changelog"]:
+        assert (out / f"{page}.html").is_file(), page
+        assert f'href="{page}.html"' in home, f"{page} is not linked from the home page"
+    # No page loads a script from the network (MathJax is bundled, not from a CDN),
+    # and no gallery example let a warning through to its output (an example that
+    # shows a warning on purpose catches it and explains it).
+    for html in out.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        remote = re.findall(r"<script[^>]*src=\"(https?://[^\"]+)", text)
+        assert not remote, f"{html.relative_to(out)} loads {remote}"
+    assert (out / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    for html in (out / "auto_examples").rglob("plot_*.html"):
+        stray = re.findall(r"\.py:\d+: \w*Warning: [^\n<]*", html.read_text(encoding="utf-8"))
+        assert not stray, f"{html.name} shows warnings: {stray}"

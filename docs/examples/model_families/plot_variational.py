@@ -32,7 +32,9 @@ vae = AutoencoderTransformer(
     loss="binary_crossentropy",
     batch_size=64,
     learning_rate=3e-3,
-    max_iter=40,
+    max_iter=100,
+    tol=1e-3,
+    n_iter_no_change=5,
     random_state=0,
 ).fit(X_train)
 print(f"test R2 of the reconstruction from the posterior mean: {vae.score(X_test):.3f}")

@@ -14,7 +14,7 @@ classic Keras autoencoder tutorial, each one parameter away from the others:
   towards zero, so each image is described mostly by a few large units.
 
 The tutorial uses MNIST and a 32-number code; here the bundled 8x8 digits keep the
-documentation build quick (see :ref:`sphx_glr_auto_examples_plot_mnist_tutorial.py`
+documentation build quick (see :ref:`sphx_glr_auto_examples_getting_started_plot_mnist_tutorial.py`
 for MNIST).
 """
 
@@ -28,7 +28,9 @@ from skae import AutoencoderTransformer
 X, _ = load_digits(return_X_y=True)
 X_train, X_test = train_test_split(X / 16.0, random_state=0)
 
-common = dict(n_components=16, batch_size=64, max_iter=40, random_state=0)
+common = dict(n_components=16, batch_size=64, random_state=0)
+# Stop once the loss has improved by less than 0.1 % over five epochs.
+common.update(max_iter=100, tol=1e-3, n_iter_no_change=5)
 models = {
     "simple": AutoencoderTransformer(hidden_layer_sizes=(), learning_rate=1e-2, **common),
     "deep": AutoencoderTransformer(hidden_layer_sizes=(128, 64), learning_rate=3e-3, **common),
@@ -74,4 +76,4 @@ plt.show()
 # %%
 # The sparse model pays for its sparse code with a slightly worse reconstruction;
 # how much is set by ``activity_l1``, which a grid search can tune like any other
-# parameter (:ref:`sphx_glr_auto_examples_plot_grid_search.py`).
+# parameter (:ref:`sphx_glr_auto_examples_workflows_plot_grid_search.py`).

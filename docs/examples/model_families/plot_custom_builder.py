@@ -70,7 +70,9 @@ custom = AutoencoderTransformer(
     hidden_layer_sizes=(64,),
     batch_size=64,
     learning_rate=3e-3,
-    max_iter=30,
+    max_iter=100,
+    tol=1e-2,  # stop once the loss improves by less than 1 % for three epochs
+    n_iter_no_change=3,
     random_state=0,
 ).fit(X_train)
 print(f"test R2 {custom.score(X_test):.3f}")

@@ -25,9 +25,9 @@ X_train, X_test = train_test_split(X / 16.0, random_state=0)
 rng = np.random.default_rng(0)
 X_test_noisy = np.clip(X_test + rng.normal(scale=0.3, size=X_test.shape), 0, 1)
 
-params = dict(
-    n_components=32, hidden_layer_sizes=(128,), batch_size=64, max_iter=40, random_state=0
-)
+params = dict(n_components=32, hidden_layer_sizes=(128,), batch_size=64, random_state=0)
+# Stop once the loss has improved by less than 0.1 % over five epochs.
+params.update(max_iter=100, tol=1e-3, n_iter_no_change=5)
 plain = AutoencoderTransformer(**params, learning_rate=3e-3).fit(X_train)
 denoiser = AutoencoderTransformer(
     **params, learning_rate=3e-3, noise="gaussian", noise_level=0.3

@@ -33,7 +33,9 @@ ae = AutoencoderTransformer(
     hidden_layer_sizes=(128, 64),
     batch_size=64,
     learning_rate=3e-3,
-    max_iter=40,
+    max_iter=100,
+    tol=1e-3,
+    n_iter_no_change=5,
     random_state=0,
 ).fit(X_train)
 

@@ -23,7 +23,9 @@ from skae import AutoencoderTransformer
 X, _ = load_digits(return_X_y=True)
 X_train, X_test = train_test_split(X / 16.0, random_state=0)
 
-params = dict(n_components=16, batch_size=64, max_iter=15, learning_rate=3e-3, random_state=0)
+params = dict(n_components=16, batch_size=64, learning_rate=3e-3, random_state=0)
+# Stop once the loss has improved by less than 0.1 % over five epochs.
+params.update(max_iter=100, tol=1e-3, n_iter_no_change=5)
 dense = AutoencoderTransformer(**params, hidden_layer_sizes=(64,)).fit(X_train)
 conv = AutoencoderTransformer(
     **params, architecture="conv", hidden_layer_sizes=(16, 32), input_shape=(8, 8, 1)
