@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
@@ -948,6 +949,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         check_is_fitted(self)
         X = self._check_samples(X)
+        if X.shape[0] < 2:  # undefined: scikit-learn's r2_score warns and gives NaN
+            X_rows = X.toarray() if sp.issparse(X) else X.reshape(X.shape[0], -1)
+            X_hat = self._decode(self._encode(X))
+            return float(r2_score(X_rows, X_hat, multioutput="variance_weighted"))
         if sp.issparse(X):  # never densify all of X (nor its reconstruction)
             from ._inference import streamed_r2
 
