@@ -22,16 +22,13 @@ class InferenceModels:
     Building copies costs a noticeable part of a small fit, so each dtype's pair is made
     only when a transform in that dtype first asks for it. The cache is a container
     set once in ``fit``: filling it leaves the estimator's ``__dict__`` unchanged, as
-    scikit-learn expects of ``transform``. The copies follow the trained models: when
-    their weights differ from those the copies were made from (the user trained
-    ``model_`` or ``encoder_`` further, or set its weights), the copies are made anew.
+    scikit-learn expects of ``transform``.
     """
 
     def __init__(self, encoder, decoder):
         self.encoder = encoder
         self.decoder = decoder
         self._copies = {}
-        self._weights = None  # the trained models' weights when the copies were made
 
     def get(self, dtype):
         """Return ``(encode, decode)`` callables computing in ``dtype`` (float32 or float64).
@@ -42,10 +39,6 @@ class InferenceModels:
         from .architectures._common import cast_model
 
         name = "float32" if dtype == np.float32 else "float64"
-        weights = self.encoder.get_weights() + self.decoder.get_weights()
-        if self._weights is None or not _same_arrays(weights, self._weights):
-            self._copies.clear()
-            self._weights = weights
         if name not in self._copies:
             # Recreating a layer without an explicit seed (a custom builder's
             # initializers, an LSTM's dropout generator) draws from Python's global
@@ -62,10 +55,6 @@ class InferenceModels:
                 else:
                     self._copies[name] = tuple(compiled_call(model) for model in copies)
         return self._copies[name]
-
-
-def _same_arrays(a, b):
-    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
 
 
 def _in_dtype(call, model_dtype, dtype):

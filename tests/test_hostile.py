@@ -460,20 +460,3 @@ def test_models_ignore_a_mixed_precision_policy(mixed_float16, params):
     assert all(layer.dtype_policy.name == "float32" for layer in ae.model_._flatten_layers())
     assert np.isfinite(ae.score(X.reshape(24, 4, 1)))
     assert keras.config.dtype_policy().name == "mixed_float16"  # the caller's is kept
-
-
-# ------------------------------------------------------------- the public models
-
-
-def test_transform_follows_further_training_of_the_public_models(tmp_path):
-    ae = AutoencoderTransformer(**TINY).fit(X)
-    before = ae.transform(X)
-    ae.model_.fit(X, X, epochs=3, verbose=0)  # the user fine-tunes the Keras model
-    direct = keras.ops.convert_to_numpy(ae.encoder_(X.astype("float32")))
-    assert np.abs(before - direct).max() > 1e-3
-    for dtype in (np.float64, np.float32):
-        np.testing.assert_allclose(ae.transform(X.astype(dtype)), direct, rtol=1e-4, atol=1e-5)
-    ae.save(tmp_path / "tuned.skae")
-    np.testing.assert_array_equal(skae.load(tmp_path / "tuned.skae").transform(X), ae.transform(X))
-    ae.encoder_.set_weights([np.zeros_like(w) for w in ae.encoder_.get_weights()])
-    np.testing.assert_array_equal(ae.transform(X), 0.0)
