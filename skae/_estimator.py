@@ -214,7 +214,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     decoder_ : keras.Model
         Maps codes to reconstructions.
     model_ : keras.Model
-        The trained model: ``[noise ->] encoder -> decoder``.
+        The trained model: ``[noise ->] encoder -> decoder``. ``transform``,
+        ``inverse_transform`` and the scores run compiled copies of the encoder and
+        decoder made after fitting, so changes made to these Keras models directly
+        (``model_.fit``, ``set_weights``) do not reach them: train further with
+        ``partial_fit`` or ``warm_start=True``, which keep the copies in step.
     history_ : dict of list of float
         Per-epoch Keras history, accumulated over warm starts and ``partial_fit``.
     loss_curve_ : list of float
