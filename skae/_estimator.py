@@ -957,20 +957,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             X_rows = X.toarray() if sp.issparse(X) else X.reshape(X.shape[0], -1)
             X_hat = self._decode(self._encode(X))
             return float(r2_score(X_rows, X_hat, multioutput="variance_weighted"))
-        if sp.issparse(X):  # never densify all of X (nor its reconstruction)
-            from ._inference import streamed_r2
+        from ._inference import streamed_r2
 
+        if sp.issparse(X):  # never densify all of X (nor its reconstruction)
             means = np.asarray(X.mean(axis=0)).ravel()
             return streamed_r2(self._reconstruction_batches(X), means)
-        from ._inference import variance_weighted_r2
-
-        X_hat = self._decode(self._encode(X))
         X_rows = X.reshape(X.shape[0], -1).astype(float, copy=False)
-        return variance_weighted_r2(
-            np.sum((X_rows - X_hat) ** 2, axis=0),
-            np.sum((X_rows - X_rows.mean(axis=0)) ** 2, axis=0),
-            np.sum(X_rows**2, axis=0),
-        )
+        X_hat = self._decode(self._encode(X))
+        return streamed_r2([(X_rows, X_hat)], X_rows.mean(axis=0))
 
     def score_samples(self, X):
         """Minus the mean squared reconstruction error of each sample.
