@@ -72,13 +72,15 @@ def _in_dtype(call, model_dtype, dtype):
     return cast_call
 
 
-def compiled_call(model):
+def compiled_call(model, *, live=False):
     """``model(x, training=False)`` as a function the backend compiles once.
 
     TensorFlow traces one graph for every batch size (the batch dimension is left
     unknown; float64 copies run eagerly); JAX compiles per batch shape, so batches are
     padded to a power of two (at most 13 shapes for batches of up to 4096 rows). Other
-    backends call the model eagerly.
+    backends call the model eagerly. With ``live``, the function computes with the
+    model's current weights at each call (a model still training); otherwise JAX's
+    takes the weights as they are when it is made.
     """
     from ._backend import keras
 
@@ -108,6 +110,14 @@ def compiled_call(model):
         def call(trainable, non_trainable, x):
             return model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
+        def current_state():
+            if not live:
+                return state
+            return (
+                [v.value for v in model.trainable_variables],
+                [v.value for v in model.non_trainable_variables],
+            )
+
         def padded(x):
             # Pad to a power of two so a handful of shapes is ever compiled; rows are
             # computed independently at inference, so the padding never leaks in.
@@ -116,10 +126,37 @@ def compiled_call(model):
             if size != n:
                 x = np.concatenate([x, np.zeros((size - n, *x.shape[1:]), dtype=x.dtype)])
             with precision_scope(dtype):
-                return np.asarray(call(*state, x))[:n]
+                return np.asarray(call(*current_state(), x))[:n]
 
         return padded
     # convert_to_numpy also detaches a PyTorch result from its autograd graph.
+    return lambda x: keras.ops.convert_to_numpy(model(x, training=False))
+
+
+def is_recurrent(model):
+    """Whether ``model`` holds a recurrent layer (an LSTM, GRU, ...) at any depth."""
+    from ._backend import keras
+
+    for layer in getattr(model, "layers", ()):
+        inner = [layer, getattr(layer, "layer", None), getattr(layer, "forward_layer", None)]
+        if any(isinstance(item, keras.layers.RNN) for item in inner) or is_recurrent(layer):
+            return True
+    return False
+
+
+def training_call(model):
+    """``model(x, training=False)`` returning NumPy, for scoring a model still training.
+
+    Recurrent models are compiled once (:func:`compiled_call` with live weights): an
+    eager call runs their recurrence one time step at a time from Python, which on a
+    CPU costs a second for a few dozen 140-step sequences. Other models are called
+    eagerly, where tracing would cost more than it saves.
+    """
+    from ._backend import keras
+
+    if is_recurrent(model):
+        call = compiled_call(model, live=True)
+        return lambda x: np.asarray(call(x))
     return lambda x: keras.ops.convert_to_numpy(model(x, training=False))
 
 

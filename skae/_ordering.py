@@ -18,6 +18,7 @@ import numpy as np
 
 from ._backend import keras
 from ._data import ERROR_BATCH, batch_rows, dense_batch
+from ._inference import training_call
 
 
 def prefix_sizes(n_components):
@@ -49,19 +50,24 @@ def _row_batches(X, rows, batch_size=None):
 def _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows=None, batch_size=None):
     """Yield ``(flat, outputs)`` per batch: the rows and their reconstruction from each prefix.
 
-    ``encoder`` and ``decoder`` are called directly (``training=False``) on dense
-    float32 batches of the rows ``X`` (any array or sparse matrix; only ``rows`` when
-    given), reshaped to ``shape``; ``flat`` and each of ``outputs`` (one per size in
-    ``sizes``) are ``(n_batch, n_values)`` float32 arrays.
+    ``encoder`` and ``decoder`` are called directly (``training=False``, see
+    :func:`skae._inference.training_call`) on dense float32 batches of the rows ``X``
+    (any array or sparse matrix; only ``rows`` when given), reshaped to ``shape``;
+    ``flat`` and each of ``outputs`` (one per size in ``sizes``) are
+    ``(n_batch, n_values)`` float32 arrays. Either model may be given as such a call.
     """
+    encode, decode = (
+        model if callable(model) and not isinstance(model, keras.Model) else training_call(model)
+        for model in (encoder, decoder)
+    )
     for chunk in _row_batches(X, rows, batch_size):
         batch = dense_batch(X, chunk, shape)
-        codes = keras.ops.convert_to_numpy(encoder(batch, training=False))
+        codes = encode(batch)
         flat = batch.reshape(batch.shape[0], -1)
         outputs = []
         for size in sizes:
             masked = codes * prefix_mask(codes.shape[1], size)
-            output = keras.ops.convert_to_numpy(decoder(masked, training=False))
+            output = decode(masked)
             outputs.append(output.reshape(flat.shape))
         yield flat, outputs
 
@@ -99,13 +105,21 @@ class PrefixValidation(keras.callbacks.Callback):
         self._sizes = list(sizes)
         self._loss = loss
         self._total = column_totals(X, rows=self._rows)
+        self._calls = None
+
+    def on_train_begin(self, logs=None):
+        # Made once per training run: a compiled call traces only once.
+        self._calls = tuple(
+            training_call(self.model.get_layer(name)) for name in ("encoder", "decoder")
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        encoder, decoder = self.model.get_layer("encoder"), self.model.get_layer("decoder")
+        if self._calls is None:
+            self.on_train_begin()
         losses, sse = prefix_scores(
-            encoder, decoder, self._X, self._shape, self._sizes, self._loss, self._rows
+            *self._calls, self._X, self._shape, self._sizes, self._loss, self._rows
         )
         logs["val_loss"] = float(np.mean(losses))
         logs["val_r2"] = float(r2_from_sse(sse[-1:], self._total)[0])

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 
 from ._backend import keras
+from ._inference import is_recurrent
 from ._tf_leaks import release_all_reduce_gradients
 from ._warnings import warn
 
@@ -211,9 +212,12 @@ def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose, v
     so the history and early stopping see them.
     """
     if model.train_function is None:  # not traced yet: choose eager or graph execution
-        # A tf.distribute strategy replicates each step: eagerly, that costs more than tracing.
-        model.run_eagerly = not _under_tf_distribute_strategy() and (
-            epochs * math.ceil(n_samples / batch_size) <= EAGER_MAX_STEPS
+        # A tf.distribute strategy replicates each step, and a recurrent layer runs its
+        # time steps from Python: eagerly, either costs more than tracing.
+        model.run_eagerly = (
+            not _under_tf_distribute_strategy()
+            and epochs * math.ceil(n_samples / batch_size) <= EAGER_MAX_STEPS
+            and not is_recurrent(model)
         )
     history = keras.callbacks.History()  # early: it records an epoch a later callback ends
     first = [] if validation is None else [validation]

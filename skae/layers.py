@@ -4,6 +4,8 @@ Registration makes pickling, ``.keras`` files and ``keras.models.clone_model`` w
 models that contain these layers without passing ``custom_objects``.
 """
 
+import numpy as np
+
 from ._backend import keras
 
 ops = keras.ops
@@ -264,3 +266,54 @@ class NestedDropout(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "full_rate": self.full_rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class TimeFeatures(keras.layers.Layer):
+    """Append fixed features of the time step to every step of a sequence.
+
+    For a sequence of ``T`` steps, step ``t`` gains ``sin(2π f t / T)`` and
+    ``cos(2π f t / T)`` for ``f = 1, 2, 4, ..., 2**(n_frequencies - 1)`` and the ramp
+    ``2 t / T - 1``: ``2 * n_frequencies + 1`` values. A decoder that repeats one code at
+    every step then knows where in the sequence each output falls, which a recurrent
+    layer started at random otherwise has to learn from its own state.
+
+    Parameters
+    ----------
+    n_frequencies : int, default=4
+        Number of sine/cosine pairs.
+    **kwargs
+        Passed to :class:`keras.layers.Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae.layers import TimeFeatures
+    >>> out = TimeFeatures(n_frequencies=2)(np.zeros((3, 10, 4), dtype="float32"))
+    >>> tuple(out.shape)
+    (3, 10, 9)
+    """
+
+    def __init__(self, n_frequencies=4, **kwargs):
+        super().__init__(**kwargs)
+        self.n_frequencies = int(n_frequencies)
+
+    def _features(self, steps):
+        position = np.arange(steps, dtype=np.float64)[:, None] / steps
+        frequencies = 2.0 ** np.arange(self.n_frequencies)[None, :]
+        angle = 2 * np.pi * frequencies * position
+        return np.concatenate([np.sin(angle), np.cos(angle), 2 * position - 1], axis=1)
+
+    def call(self, inputs):
+        steps = inputs.shape[1]
+        features = ops.convert_to_tensor(self._features(steps), dtype=inputs.dtype)
+        features = ops.broadcast_to(
+            features[None], (ops.shape(inputs)[0], steps, 2 * self.n_frequencies + 1)
+        )
+        return ops.concatenate([inputs, features], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 2 * self.n_frequencies + 1)
+
+    def get_config(self):
+        return {**super().get_config(), "n_frequencies": self.n_frequencies}

@@ -132,6 +132,78 @@ def test_lstm_builder_without_hidden_layers_is_the_tutorial_model():
     assert decoder.output_shape == (None, 12, 1)
 
 
+def test_lstm_builder_reads_frames_of_long_sequences():
+    encoder, decoder = build_lstm((140, 1), 4, hidden_layer_sizes=(8,), seed=0)
+    assert encoder.get_layer("encoder_frames").output.shape == (None, 28, 5)
+    assert decoder.get_layer("decoder_repeat").output.shape == (None, 28, 4)
+    assert decoder.get_layer("decoder_output").units == 5
+    assert decoder.output_shape == (None, 140, 1)
+
+
+def test_lstm_frames_pad_and_crop_to_the_sequence_length():
+    encoder, decoder = build_lstm((13, 2), 2, hidden_layer_sizes=(3,), frame_steps=4, seed=0)
+    X = np.random.default_rng(0).normal(size=(3, 13, 2)).astype(np.float32)
+    frames = keras.Model(encoder.inputs, encoder.get_layer("encoder_frames").output)
+    expected = np.concatenate([X, np.zeros((3, 3, 2), np.float32)], axis=1).reshape(3, 4, 8)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(frames(X)), expected)
+    assert decoder.output_shape == (None, 13, 2)
+    assert decoder(encoder(X)).shape == (3, 13, 2)
+
+
+def test_lstm_builder_tutorial_options_repeat_the_code_step_by_step():
+    encoder, decoder = build_lstm(
+        (140, 1), 4, hidden_layer_sizes=(8,), frame_steps=1, time_features=False, seed=0
+    )
+    assert [layer.name for layer in encoder.layers] == [
+        "encoder_input",
+        "encoder_lstm_1",
+        "encoder_code",
+    ]
+    assert [layer.name for layer in decoder.layers] == [
+        "decoder_input",
+        "decoder_repeat",
+        "decoder_lstm_1",
+        "decoder_output",
+    ]
+    assert decoder.get_layer("decoder_repeat").output.shape == (None, 140, 4)
+
+
+def test_time_features_mark_each_step():
+    from skae.layers import TimeFeatures
+
+    layer = TimeFeatures(n_frequencies=2)
+    out = keras.ops.convert_to_numpy(layer(np.full((2, 8, 1), 7.0, np.float32)))
+    assert out.shape == (2, 8, 6)
+    np.testing.assert_array_equal(out[..., 0], 7.0)  # the input is kept
+    np.testing.assert_allclose(out[0, 0, 1:], [0, 0, 1, 1, -1], atol=1e-7)  # sin, cos, ramp
+    np.testing.assert_allclose(out[0, 2, 1:3], [1, 0], atol=1e-6)  # a quarter period
+    np.testing.assert_array_equal(out[0], out[1])
+    assert len({tuple(row) for row in out[0, :, 1:]}) == 8  # every step distinct
+    clone_layer = TimeFeatures.from_config(layer.get_config())
+    assert clone_layer.n_frequencies == 2
+
+
+def test_recurrent_models_train_and_validate_compiled(images):
+    from skae._inference import is_recurrent, training_call
+
+    sequences = images.reshape(-1, 8, 8)
+    ae = AutoencoderTransformer(architecture="lstm", **TINY).fit(sequences)
+    assert is_recurrent(ae.model_) and is_recurrent(ae.encoder_)
+    assert not ae.model_.run_eagerly  # 2 epochs of 3 steps: a dense model would run eagerly
+    dense = AutoencoderTransformer(**TINY).fit(images.reshape(40, -1))
+    assert not is_recurrent(dense.model_) and dense.model_.run_eagerly
+    # The compiled call reads the weights the model has when it is called.
+    call = training_call(ae.encoder_)
+    before = call(sequences[:4].astype(np.float32))
+    weights = ae.encoder_.get_weights()
+    ae.encoder_.set_weights([w * 0.5 for w in weights])
+    after = call(sequences[:4].astype(np.float32))
+    expected = keras.ops.convert_to_numpy(ae.encoder_(sequences[:4].astype(np.float32)))
+    np.testing.assert_allclose(after, expected, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(before, after)
+    ae.encoder_.set_weights(weights)
+
+
 def test_lstm_builder_rejects_variational_and_other_ranks():
     with pytest.raises(ValueError, match="no variational variant"):
         build_lstm((12, 1), 2, variational=True)

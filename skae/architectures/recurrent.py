@@ -3,11 +3,30 @@
 The encoder reads the sequence with stacked LSTMs and maps the last one's final state
 to the code; the decoder repeats the code at every time step, runs the mirrored LSTM
 stack over it and maps each step to the features with a Dense layer.
+
+Two options make it a practical model for long signals (both on by default; off, the
+model is the tutorial's): the LSTMs read *frames* of consecutive steps (a recurrence
+over 140 steps runs 140 dependent updates, over 35 frames of 4 steps a quarter of
+them), and the decoder sees, beside the repeated code, where in the sequence each
+output falls (:class:`skae.layers.TimeFeatures`).
 """
+
+import math
 
 from .._backend import keras
 from .._random import layer_seeds
+from ..layers import TimeFeatures
 from ._common import code_output, code_regularizer, dense_layer, output_activation_for
+
+#: ``frame_steps="auto"``: the fewest steps per frame that leave at most this many frames.
+AUTO_MAX_FRAMES = 32
+
+
+def resolve_frame_steps(frame_steps, timesteps):
+    """Steps per frame: ``"auto"`` is ``ceil(timesteps / AUTO_MAX_FRAMES)``, else as given."""
+    if frame_steps == "auto":
+        return max(1, math.ceil(timesteps / AUTO_MAX_FRAMES))
+    return int(frame_steps)
 
 
 def _lstm(units, *, return_sequences, seed, name, activity_regularizer=None):
@@ -35,6 +54,8 @@ def build_lstm(
     variational=False,
     kl_weight=None,
     seed=None,
+    frame_steps="auto",
+    time_features=True,
 ):
     """Build a sequence-to-sequence LSTM encoder and decoder.
 
@@ -64,13 +85,26 @@ def build_lstm(
         Ignored (no variational variant).
     seed : int, default=None
         Seed of the weight initializers.
+    frame_steps : int or "auto", default="auto"
+        Consecutive time steps the LSTMs read (and the decoder writes) as one frame:
+        the recurrences run over ``ceil(timesteps / frame_steps)`` frames, the sequence
+        padded with zeros at its end to whole frames (the padding is cropped from the
+        output). ``"auto"`` takes the fewest steps per frame that leave at most
+        ``AUTO_MAX_FRAMES`` (32) frames: 1 for up to 32 steps, 5 for 140. ``1`` reads
+        step by step, as the tutorial's model does.
+    time_features : bool, default=True
+        Append :class:`~skae.layers.TimeFeatures` (where each frame falls in the
+        sequence) to the repeated code the decoder reads. ``False`` repeats the code
+        alone, as the tutorial's model does.
 
     Returns
     -------
     encoder, decoder : keras.Model
         Named ``"encoder"`` and ``"decoder"``; layers ``encoder_lstm_1``, ...,
         ``encoder_code``, ``decoder_repeat``, ``decoder_lstm_1``, ...,
-        ``decoder_output``.
+        ``decoder_output``; with frames of several steps also ``encoder_pad``,
+        ``encoder_frames``, ``decoder_unframe`` and ``decoder_crop``, with time
+        features ``decoder_time``.
 
     Examples
     --------
@@ -78,6 +112,14 @@ def build_lstm(
     >>> encoder, decoder = build_lstm((140, 1), 4, hidden_layer_sizes=(8,), seed=0)
     >>> encoder.output_shape, decoder.output_shape
     ((None, 4), (None, 140, 1))
+    >>> encoder.get_layer("encoder_frames").output.shape
+    (None, 28, 5)
+
+    The tutorial's model, step by step with the code alone repeated:
+
+    >>> encoder, decoder = build_lstm((140, 1), 4, frame_steps=1, time_features=False)
+    >>> [layer.name for layer in decoder.layers]
+    ['decoder_input', 'decoder_repeat', 'decoder_lstm_1', 'decoder_output']
     """
     del activation, kl_weight  # part of the common builder signature, unused here
     if variational:
@@ -89,11 +131,18 @@ def build_lstm(
             f"input_shape={input_shape}."
         )
     timesteps, n_features = input_shape
+    steps = resolve_frame_steps(frame_steps, timesteps)
+    frames = math.ceil(timesteps / steps)
+    padding = frames * steps - timesteps
     depth = len(hidden_layer_sizes)
     seeds = iter(layer_seeds(seed, 2 * depth + 3))
 
     inputs = keras.Input(shape=input_shape, name="encoder_input")
     x = inputs
+    if steps > 1:
+        if padding:
+            x = keras.layers.ZeroPadding1D((0, padding), name="encoder_pad")(x)
+        x = keras.layers.Reshape((frames, steps * n_features), name="encoder_frames")(x)
     for i, units in enumerate(hidden_layer_sizes, start=1):
         x = _lstm(units, return_sequences=i < depth, seed=next(seeds), name=f"encoder_lstm_{i}")(x)
     if depth:
@@ -109,14 +158,20 @@ def build_lstm(
     encoder = keras.Model(inputs, code, name="encoder")
 
     codes = keras.Input(shape=(n_components,), name="decoder_input")
-    x = keras.layers.RepeatVector(timesteps, name="decoder_repeat")(codes)
+    x = keras.layers.RepeatVector(frames, name="decoder_repeat")(codes)
+    if time_features:
+        x = TimeFeatures(name="decoder_time")(x)
     for i, units in enumerate(reversed(hidden_layer_sizes or (n_components,)), start=1):
         x = _lstm(units, return_sequences=True, seed=next(seeds), name=f"decoder_lstm_{i}")(x)
     x = dense_layer(
-        n_features,
+        steps * n_features,
         activation=output_activation_for(output_activation, loss),
         seed=next(seeds),
         name="decoder_output",
     )(x)
+    if steps > 1:
+        x = keras.layers.Reshape((frames * steps, n_features), name="decoder_unframe")(x)
+        if padding:
+            x = keras.layers.Cropping1D((0, padding), name="decoder_crop")(x)
     decoder = keras.Model(codes, x, name="decoder")
     return encoder, decoder
