@@ -10,6 +10,7 @@ Python, which costs more than the arithmetic on the batch sizes ``transform`` se
 
 import contextlib
 import functools
+import math
 
 import numpy as np
 
@@ -133,28 +134,38 @@ def compiled_call(model, *, live=False):
     return lambda x: keras.ops.convert_to_numpy(model(x, training=False))
 
 
-def is_recurrent(model):
-    """Whether ``model`` holds a recurrent layer (an LSTM, GRU, ...) at any depth."""
-    from ._backend import keras
+def recurrent_steps(model):
+    """Longest time axis a recurrent layer (an LSTM, GRU, ...) of ``model`` runs over.
 
-    for layer in getattr(model, "layers", ()):
-        inner = [layer, getattr(layer, "layer", None), getattr(layer, "forward_layer", None)]
-        if any(isinstance(item, keras.layers.RNN) for item in inner) or is_recurrent(layer):
-            return True
-    return False
-
-
-def training_call(model):
-    """``model(x, training=False)`` returning NumPy, for scoring a model still training.
-
-    Recurrent models are compiled once (:func:`compiled_call` with live weights): an
-    eager call runs their recurrence one time step at a time from Python, which on a
-    CPU costs a second for a few dozen 140-step sequences. Other models are called
-    eagerly, where tracing would cost more than it saves.
+    0 when ``model`` has no recurrent layer at any depth; infinite when a recurrent
+    layer's number of steps is not fixed.
     """
     from ._backend import keras
 
-    if is_recurrent(model):
+    longest = 0
+    for layer in getattr(model, "layers", ()):
+        inner = [layer, getattr(layer, "layer", None), getattr(layer, "forward_layer", None)]
+        if any(isinstance(item, keras.layers.RNN) for item in inner):
+            try:
+                steps = layer.input.shape[1]
+            except (AttributeError, IndexError, ValueError):
+                steps = None
+            longest = max(longest, math.inf if steps is None else int(steps))
+        longest = max(longest, recurrent_steps(layer))
+    return longest
+
+
+def training_call(model, *, compiled=False):
+    """``model(x, training=False)`` returning NumPy, for scoring a model still training.
+
+    ``compiled``: through :func:`compiled_call` with live weights (traced once), else an
+    eager call. A recurrent layer runs its time steps one at a time from Python when
+    called eagerly, which on a CPU costs a second for a few dozen 140-step sequences,
+    more than tracing once; for other models tracing costs more than it saves.
+    """
+    from ._backend import keras
+
+    if compiled:
         call = compiled_call(model, live=True)
         return lambda x: np.asarray(call(x))
     return lambda x: keras.ops.convert_to_numpy(model(x, training=False))

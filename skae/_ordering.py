@@ -96,10 +96,14 @@ class PrefixValidation(keras.callbacks.Callback):
         Prefix sizes to score.
     loss : str
         Keras name of the training loss.
+    compiled : bool, default=False
+        Score through compiled forward passes (see
+        :func:`skae._inference.training_call`): for recurrent models scored many times.
     """
 
-    def __init__(self, X, rows, *, shape, sizes, loss):
+    def __init__(self, X, rows, *, shape, sizes, loss, compiled=False):
         super().__init__()
+        self._compiled = bool(compiled)
         self._X, self._rows = X, np.asarray(rows)
         self._shape = tuple(shape)
         self._sizes = list(sizes)
@@ -110,7 +114,8 @@ class PrefixValidation(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         # Made once per training run: a compiled call traces only once.
         self._calls = tuple(
-            training_call(self.model.get_layer(name)) for name in ("encoder", "decoder")
+            training_call(self.model.get_layer(name), compiled=self._compiled)
+            for name in ("encoder", "decoder")
         )
 
     def on_epoch_end(self, epoch, logs=None):

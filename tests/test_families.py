@@ -183,22 +183,27 @@ def test_time_features_mark_each_step():
     assert clone_layer.n_frequencies == 2
 
 
-def test_recurrent_models_train_and_validate_compiled(images):
-    from skae._inference import is_recurrent, training_call
+def test_recurrent_models_run_compiled_once_eager_steps_would_cost_more(images):
+    from skae._inference import recurrent_steps, training_call
+    from skae._training import runs_eagerly
 
     sequences = images.reshape(-1, 8, 8)
     ae = AutoencoderTransformer(architecture="lstm", **TINY).fit(sequences)
-    assert is_recurrent(ae.model_) and is_recurrent(ae.encoder_)
-    assert not ae.model_.run_eagerly  # 2 epochs of 3 steps: a dense model would run eagerly
+    assert recurrent_steps(ae.model_) == recurrent_steps(ae.encoder_) == 8
+    assert ae.model_.run_eagerly  # 6 steps over 8 time steps: cheaper than tracing
     dense = AutoencoderTransformer(**TINY).fit(images.reshape(40, -1))
-    assert not is_recurrent(dense.model_) and dense.model_.run_eagerly
+    assert recurrent_steps(dense.model_) == 0
+    assert runs_eagerly(6, 0) and runs_eagerly(6, 8) and runs_eagerly(32, 8)
+    assert not runs_eagerly(33, 0)  # long enough to trace any model
+    assert not runs_eagerly(6, 140)  # six steps over 140 time steps: about 17 s eagerly
     # The compiled call reads the weights the model has when it is called.
-    call = training_call(ae.encoder_)
-    before = call(sequences[:4].astype(np.float32))
+    call = training_call(ae.encoder_, compiled=True)
+    x = sequences[:4].astype(np.float32)
+    before = call(x)
     weights = ae.encoder_.get_weights()
     ae.encoder_.set_weights([w * 0.5 for w in weights])
-    after = call(sequences[:4].astype(np.float32))
-    expected = keras.ops.convert_to_numpy(ae.encoder_(sequences[:4].astype(np.float32)))
+    after = call(x)
+    expected = keras.ops.convert_to_numpy(ae.encoder_(x))
     np.testing.assert_allclose(after, expected, rtol=1e-5, atol=1e-6)
     assert not np.allclose(before, after)
     ae.encoder_.set_weights(weights)

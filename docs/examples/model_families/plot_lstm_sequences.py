@@ -5,9 +5,11 @@ Sequence-to-sequence LSTM autoencoder
 
 ``architecture="lstm"`` is the Keras tutorial's sequence-to-sequence autoencoder: an
 LSTM reads each sequence and a Dense layer turns its final state into the code; the
-decoder repeats the code at every time step, runs a mirrored LSTM and maps each step
-back to the features. ``hidden_layer_sizes`` counts LSTM **units**. Samples are
-``(timesteps, features)``: a 3-D ``X``, or flat rows with ``input_shape`` set.
+decoder repeats the code at every time step, beside the position of the step, runs a
+mirrored LSTM and maps each step back to the features. Sequences longer than 32 steps
+are read in frames of several steps. ``hidden_layer_sizes`` counts LSTM **units**.
+Samples are ``(timesteps, features)``: a 3-D ``X``, or flat rows with ``input_shape``
+set.
 
 The example uses ECG5000 heartbeats when :func:`skae.datasets.load_ecg5000` finds
 them locally (downsampled from 140 to 35 steps to keep it quick), and otherwise says
