@@ -216,9 +216,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     model_ : keras.Model
         The trained model: ``[noise ->] encoder -> decoder``. ``transform``,
         ``inverse_transform`` and the scores run compiled copies of the encoder and
-        decoder made after fitting, so changes made to these Keras models directly
-        (``model_.fit``, ``set_weights``) do not reach them: train further with
-        ``partial_fit`` or ``warm_start=True``, which keep the copies in step.
+        decoder, which follow these Keras models: after ``model_.fit``,
+        ``set_weights`` or any other change to their weights, the next call makes
+        its copies anew from the current weights.
     history_ : dict of list of float
         Per-epoch Keras history, accumulated over warm starts and ``partial_fit``.
     loss_curve_ : list of float

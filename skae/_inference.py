@@ -6,11 +6,18 @@ training-only parts (activity regularizers) stripped. Each copy is called throug
 function the backend compiles once (a ``tf.function`` over any batch size on
 TensorFlow, ``jax.jit`` on JAX): an eager Keras call dispatches every operation from
 Python, which costs more than the arithmetic on the batch sizes ``transform`` sees.
+
+The copies follow the trained models: each call also returns a token of the trained
+model's weights (on TensorFlow computed inside the same compiled call, so it costs
+a few reductions, not a second dispatch), and when it differs from the token taken
+when the copies were made (the user trained ``model_`` further, or set weights) the
+copies are made anew.
 """
 
 import contextlib
 import functools
 import math
+import weakref
 
 import numpy as np
 
@@ -21,41 +28,136 @@ class InferenceModels:
     """Compiled encoder/decoder copies per float dtype, made on first use and then kept.
 
     Building copies costs a noticeable part of a small fit, so each dtype's pair is made
-    only when a transform in that dtype first asks for it. The cache is a container
-    set once in ``fit``: filling it leaves the estimator's ``__dict__`` unchanged, as
-    scikit-learn expects of ``transform``.
+    only when a transform in that dtype first asks for it, and made again only when the
+    trained models' weights have changed since (see :func:`weights_token`). The cache
+    is a container set once in ``fit``: filling it leaves the estimator's ``__dict__``
+    unchanged, as scikit-learn expects of ``transform``.
     """
 
     def __init__(self, encoder, decoder):
         self.encoder = encoder
         self.decoder = decoder
         self._copies = {}
+        self._tokens = None  # the trained models' weight tokens when the copies were made
 
     def get(self, dtype):
         """Return ``(encode, decode)`` callables computing in ``dtype`` (float32 or float64).
 
         Each maps a dense batch to a backend tensor, like ``model(x, training=False)``.
         """
+        name = "float32" if dtype == np.float32 else "float64"
+        return functools.partial(self._call, name, 0), functools.partial(self._call, name, 1)
+
+    def _call(self, name, index, x):
+        if name not in self._copies:
+            self._make(name)
+        result, token = self._copies[name][index](x)
+        if token is None or _same_token(token, self._tokens[index]):
+            return result
+        # The trained model changed since the copies were made: make them anew.
+        self._make(name)
+        return self._copies[name][index](x)[0]
+
+    def _make(self, name):
         from ._random import seeded
         from .architectures._common import cast_model
 
-        name = "float32" if dtype == np.float32 else "float64"
-        if name not in self._copies:
-            # Recreating a layer without an explicit seed (a custom builder's
-            # initializers, an LSTM's dropout generator) draws from Python's global
-            # random state: do it in a scope that restores it. The copies' initial
-            # weights are overwritten anyway.
-            with seeded(0), precision_scope(name):
-                try:
-                    copies = (cast_model(self.encoder, name), cast_model(self.decoder, name))
-                except Exception:  # a model Keras cannot clone: run the trained one
-                    self._copies[name] = tuple(
-                        _in_dtype(compiled_call(model), model.inputs[0].dtype, name)
-                        for model in (self.encoder, self.decoder)
-                    )
-                else:
-                    self._copies[name] = tuple(compiled_call(model) for model in copies)
-        return self._copies[name]
+        models = (self.encoder, self.decoder)
+        tokens = tuple(weights_token(model) for model in models)
+        if self._tokens is None or not all(map(_same_token, tokens, self._tokens)):
+            self._copies.clear()  # copies of older weights
+            self._tokens = tokens
+        # Recreating a layer without an explicit seed (a custom builder's initializers,
+        # an LSTM's dropout generator) draws from Python's global random state: do it
+        # in a scope that restores it. The copies' initial weights are overwritten.
+        with seeded(0), precision_scope(name):
+            try:
+                copies = [cast_model(model, name) for model in models]
+            except Exception:  # a model Keras cannot clone: run the trained one
+                self._copies[name] = tuple(
+                    _untracked(_in_dtype(compiled_call(model), model.inputs[0].dtype, name))
+                    for model in models
+                )
+                return
+        self._copies[name] = tuple(
+            compiled_call(copy, watch=model) for copy, model in zip(copies, models)
+        )
+
+
+def _untracked(call):
+    """``call`` in the ``(result, token)`` form of a tracked call, with no token."""
+    return lambda x: (call(x), None)
+
+
+def weights_token(model):
+    """A token that changes whenever a weight of ``model`` changes.
+
+    TensorFlow: per variable, the 32-bit wrapping sums of its values' bit patterns,
+    plain and weighted by position (an exact integer computation, so the same weights
+    always give the same token, and a change to any weight changes it but for a
+    chance of about 2**-64). JAX replaces a variable's array on every assignment: the
+    arrays themselves. PyTorch counts in-place changes of each tensor: the tensors and
+    their counts.
+    """
+    if model not in _TOKENS:
+        _TOKENS[model] = _token_function(list(model.weights))
+    return _TOKENS[model]()
+
+
+#: Each trained model's token function (models held weakly): listing a nested model's
+#: weights walks its layers, which costs more than the token itself.
+_TOKENS = weakref.WeakKeyDictionary()
+
+
+def _token_function(variables):
+    from ._backend import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        traced = tf.function(functools.partial(_fingerprint_of, variables), autograph=False)
+        return lambda: np.asarray(traced())
+    return lambda: tuple((v.value, getattr(v.value, "_version", None)) for v in variables)
+
+
+def _same_token(a, b):
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and np.array_equal(a, b)
+    return len(a) == len(b) and all(
+        x[0] is y[0] and x[1] == y[1] for x, y in zip(a, b)
+    )
+
+
+def _fingerprint_of(variables):
+    return _tf_fingerprint([v.value for v in variables])
+
+
+def _tf_fingerprint(values):
+    """The TensorFlow token of :func:`weights_token` from variable values (traceable).
+
+    The values' bit patterns as one int32 vector (8-byte values give two entries each,
+    2- and 1-byte values one), and two 32-bit wrapping sums of it: plain and weighted
+    by position. Few operations, since each costs dispatch time on every call.
+    """
+    import tensorflow as tf
+
+    parts = []
+    for value in values:
+        flat = tf.reshape(value, [-1])
+        size = flat.dtype.size
+        if size == 8:
+            parts.append(tf.reshape(tf.bitcast(flat, tf.int32), [-1]))
+        elif size == 4:
+            parts.append(tf.bitcast(flat, tf.int32))
+        elif size == 2:
+            parts.append(tf.cast(tf.bitcast(flat, tf.int16), tf.int32))
+        else:
+            parts.append(tf.cast(flat, tf.int32))
+    if not parts:
+        return tf.zeros([2], tf.int32)
+    bits = tf.concat(parts, axis=0)
+    weight = tf.range(tf.size(bits), dtype=tf.int32) * 2 + 1
+    return tf.stack([tf.reduce_sum(bits), tf.reduce_sum(bits * weight)])
 
 
 def _in_dtype(call, model_dtype, dtype):
@@ -73,7 +175,7 @@ def _in_dtype(call, model_dtype, dtype):
     return cast_call
 
 
-def compiled_call(model, *, live=False):
+def compiled_call(model, *, live=False, watch=None):
     """``model(x, training=False)`` as a function the backend compiles once.
 
     TensorFlow traces one graph for every batch size (the batch dimension is left
@@ -81,7 +183,8 @@ def compiled_call(model, *, live=False):
     padded to a power of two (at most 13 shapes for batches of up to 4096 rows). Other
     backends call the model eagerly. With ``live``, the function computes with the
     model's current weights at each call (a model still training); otherwise JAX's
-    takes the weights as they are when it is made.
+    takes the weights as they are when it is made. With ``watch`` (a model), the
+    function returns ``(output, weights_token(watch))``.
     """
     from ._backend import keras
 
@@ -95,8 +198,32 @@ def compiled_call(model, *, live=False):
         spec = tf.TensorSpec((None, *model.input_shape[1:]), dtype)
         # A partial, not a lambda: TensorFlow counts traces per code object and would
         # warn of "retracing" once a few fitted models have each traced their own.
-        call = functools.partial(model, training=False)
-        return tf.function(call, input_signature=[spec], autograph=False)
+        if watch is None:
+            call = functools.partial(model, training=False)
+            return tf.function(call, input_signature=[spec], autograph=False)
+        # The token is computed in the same graph: a second compiled call would cost
+        # about as much again as the forward pass on a small batch.
+        call = functools.partial(_call_and_fingerprint, model, list(watch.weights))
+        traced = tf.function(call, input_signature=[spec], autograph=False)
+        return lambda x: _token_to_numpy(traced(x))
+    call = _compiled_forward(model, backend, dtype, live)
+    if watch is None:
+        return call
+    return lambda x: (call(x), weights_token(watch))
+
+
+def _call_and_fingerprint(model, variables, x):
+    return model(x, training=False), _fingerprint_of(variables)
+
+
+def _token_to_numpy(result):
+    output, token = result
+    return output, np.asarray(token)
+
+
+def _compiled_forward(model, backend, dtype, live):
+    from ._backend import keras
+
     if backend == "jax":
         import jax
 

@@ -60,6 +60,15 @@ SCRIPT = textwrap.dedent(
             "float64_close": float(np.abs(ae.transform(X.astype(np.float64)) - codes).max()),
             "one_row_equal": bool(np.allclose(ae.transform(X[:1]), codes[:1], atol=1e-6)),
         }
+    ae = AutoencoderTransformer(2, max_iter=2, random_state=0).fit(X)
+    before = ae.transform(X)
+    ae.model_.fit(X, X, epochs=2, verbose=0)  # trained further through Keras
+    expected = keras.ops.convert_to_numpy(ae.encoder_(X, training=False))
+    out["follows_keras_training"] = {
+        "changed": float(np.abs(expected - before).max()),
+        "off": float(np.abs(ae.transform(X) - expected).max()),
+        "off64": float(np.abs(ae.transform(X.astype(np.float64)) - expected).max()),
+    }
     detector = AutoencoderOutlierDetector(2, max_iter=5, random_state=0).fit(X)
     out["outlier_labels"] = sorted(set(detector.predict(X).tolist()))
     json.dump(out, sys.stdout)
@@ -80,6 +89,13 @@ def jax_run():
 def test_runs_on_jax(jax_run):
     assert jax_run["backend"] == "jax"
     assert jax_run["outlier_labels"] in ([-1, 1], [1])
+
+
+def test_transform_follows_training_through_keras_on_jax(jax_run):
+    result = jax_run["follows_keras_training"]
+    assert result["changed"] > 1e-3
+    assert result["off"] < 1e-6
+    assert result["off64"] < 1e-5
 
 
 @pytest.mark.parametrize("family", ["dense", "sparse-denoising", "conv", "lstm", "vae"])

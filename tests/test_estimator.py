@@ -437,6 +437,69 @@ def test_inference_matches_the_keras_models_for_every_batch_split(fitted, digits
         )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_transform_follows_the_keras_models_when_they_change(digits_small, dtype, tmp_path):
+    """Training model_ further or setting weights reaches transform and inverse_transform."""
+    import skae
+
+    X = digits_small[0][:200].astype(dtype)
+    ae = AutoencoderTransformer(n_components=4, max_iter=2, random_state=0).fit(X)
+    before = ae.transform(X)
+    ae.model_.fit(X, X, epochs=2, verbose=0)
+    expected = keras.ops.convert_to_numpy(ae.encoder_(X, training=False))
+    assert np.abs(expected - before).max() > 1e-3
+    np.testing.assert_allclose(ae.transform(X), expected, rtol=1e-5, atol=1e-5)
+
+    weights = ae.decoder_.get_weights()
+    ae.decoder_.set_weights([w + 0.5 for w in weights])
+    decoded = keras.ops.convert_to_numpy(ae.decoder_(expected, training=False))
+    np.testing.assert_allclose(
+        ae.inverse_transform(expected), decoded.reshape(len(X), -1), rtol=1e-5, atol=1e-5
+    )
+    ae.save(tmp_path / "model.skae")
+    np.testing.assert_array_equal(skae.load(tmp_path / "model.skae").transform(X), ae.transform(X))
+
+
+def test_inference_copies_are_made_again_only_when_the_weights_change(digits_small, monkeypatch):
+    from skae.architectures import _common
+
+    X = digits_small[0][:100].astype(np.float32)
+    ae = AutoencoderTransformer(n_components=2, max_iter=1, random_state=0).fit(X)
+    made = []
+    cast_model = _common.cast_model
+    monkeypatch.setattr(_common, "cast_model", lambda *a: made.append(a[1]) or cast_model(*a))
+    for _ in range(3):
+        ae.inverse_transform(ae.transform(X))
+    assert made == ["float32", "float32"]  # encoder and decoder, once
+    ae.transform(X[:5].astype(np.float64))
+    assert made[2:] == ["float64", "float64"]
+    variable = ae.encoder_.weights[0]
+    value = keras.ops.convert_to_numpy(variable)
+    value.flat[0] = np.nextafter(value.flat[0], np.inf)  # one weight, one ulp
+    variable.assign(value)
+    for _ in range(3):
+        ae.transform(X)
+    assert made[4:] == ["float32", "float32"]
+
+
+def test_the_weights_token_sees_any_change_and_only_a_change():
+    from skae._inference import weights_token
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(4)(inputs))
+    first = weights_token(model)
+    assert np.array_equal(weights_token(model), first)  # the same weights, the same token
+    kernel = model.weights[0]
+    value = keras.ops.convert_to_numpy(kernel)
+    kernel.assign(value[::-1])  # the same values, other places
+    assert not np.array_equal(weights_token(model), first)
+    kernel.assign(value)
+    assert np.array_equal(weights_token(model), first)
+    value[1, 2] = -value[1, 2]
+    kernel.assign(value)
+    assert not np.array_equal(weights_token(model), first)
+
+
 def test_inference_output_is_a_writable_array_of_its_own(fitted, digits_small):
     X, _ = digits_small
     codes = fitted.transform(X)

@@ -945,7 +945,8 @@ def test_fifty_refits_free_old_models_and_do_not_depend_on_history():
     gc.collect()
     start = _rss_mib()
     old = [weakref.ref(getattr(estimator, name)) for name in ("model_", "encoder_", "decoder_")]
-    old.append(weakref.ref(estimator._inference.get(np.float64)[0]))
+    estimator.transform(X.astype(np.float64))  # the inference copies
+    old.extend(weakref.ref(call) for call in estimator._inference._copies["float64"])
     for _ in range(45):
         estimator.fit(X)
     gc.collect()
