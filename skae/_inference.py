@@ -123,9 +123,7 @@ def _token_function(variables):
 def _same_token(a, b):
     if isinstance(a, np.ndarray):
         return isinstance(b, np.ndarray) and np.array_equal(a, b)
-    return len(a) == len(b) and all(
-        x[0] is y[0] and x[1] == y[1] for x, y in zip(a, b)
-    )
+    return len(a) == len(b) and all(x[0] is y[0] and x[1] == y[1] for x, y in zip(a, b))
 
 
 def _fingerprint_of(variables):
