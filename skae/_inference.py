@@ -38,7 +38,7 @@ class InferenceModels:
         self.encoder = encoder
         self.decoder = decoder
         self._copies = {}
-        self._tokens = None  # the trained models' weight tokens when the copies were made
+        self._tokens = {}  # per dtype: the trained models' tokens when its copies were made
 
     def get(self, dtype):
         """Return ``(encode, decode)`` callables computing in ``dtype`` (float32 or float64).
@@ -52,7 +52,7 @@ class InferenceModels:
         if name not in self._copies:
             self._make(name)
         result, token = self._copies[name][index](x)
-        if token is None or _same_token(token, self._tokens[index]):
+        if token is None or _same_token(token, self._tokens[name][index]):
             return result
         # The trained model changed since the copies were made: make them anew.
         self._make(name)
@@ -63,10 +63,6 @@ class InferenceModels:
         from .architectures._common import cast_model
 
         models = (self.encoder, self.decoder)
-        tokens = tuple(weights_token(model) for model in models)
-        if self._tokens is None or not all(map(_same_token, tokens, self._tokens)):
-            self._copies.clear()  # copies of older weights
-            self._tokens = tokens
         # Recreating a layer without an explicit seed (a custom builder's initializers,
         # an LSTM's dropout generator) draws from Python's global random state: do it
         # in a scope that restores it. The copies' initial weights are overwritten.
@@ -75,49 +71,76 @@ class InferenceModels:
                 copies = [cast_model(model, name) for model in models]
             except Exception:  # a model Keras cannot clone: run the trained one
                 self._copies[name] = tuple(
-                    _untracked(_in_dtype(compiled_call(model), model.inputs[0].dtype, name))
+                    WatchedCall(
+                        _in_dtype(compiled_call(model), model.inputs[0].dtype, name),
+                        lambda: None,
+                    )
                     for model in models
                 )
+                self._tokens[name] = [None, None]
                 return
-        self._copies[name] = tuple(
-            compiled_call(copy, watch=model) for copy, model in zip(copies, models)
-        )
+        calls = tuple(compiled_call(copy, watch=model) for copy, model in zip(copies, models))
+        self._copies[name] = calls
+        self._tokens[name] = [call.token() for call in calls]
 
 
-def _untracked(call):
-    """``call`` in the ``(result, token)`` form of a tracked call, with no token."""
-    return lambda x: (call(x), None)
+class WatchedCall:
+    """A forward pass returning ``(output, token)``, the token of the watched weights.
+
+    ``call(x)`` gives ``(output, token)``; ``token()`` the token alone, computed the
+    same way (``None``: nothing watched).
+    """
+
+    def __init__(self, call, token):
+        self._call = call
+        self.token = token
+
+    def __call__(self, x):
+        output = self._call(x)
+        return output, self.token()
 
 
 def weights_token(model):
     """A token that changes whenever a weight of ``model`` changes.
 
-    TensorFlow: per variable, the 32-bit wrapping sums of its values' bit patterns,
-    plain and weighted by position (an exact integer computation, so the same weights
-    always give the same token, and a change to any weight changes it but for a
-    chance of about 2**-64). JAX replaces a variable's array on every assignment: the
-    arrays themselves. PyTorch counts in-place changes of each tensor: the tensors and
-    their counts.
+    TensorFlow: two 32-bit wrapping sums of the weights' bit patterns, plain and
+    weighted by position (:func:`_bit_sums`; exact integer arithmetic, so the same
+    weights always give the same token, and a change to any weight changes it but for
+    a chance of about 2**-64). JAX replaces a variable's array on every assignment:
+    the arrays themselves. PyTorch counts in-place changes of each tensor: the tensors
+    and their counts.
     """
-    if model not in _TOKENS:
-        _TOKENS[model] = _token_function(list(model.weights))
-    return _TOKENS[model]()
-
-
-#: Each trained model's token function (models held weakly): listing a nested model's
-#: weights walks its layers, which costs more than the token itself.
-_TOKENS = weakref.WeakKeyDictionary()
-
-
-def _token_function(variables):
     from ._backend import keras
 
+    if model not in _VARIABLES:
+        _VARIABLES[model] = list(model.weights)
+    variables = _VARIABLES[model]
     if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
+        return _bit_sums([np.asarray(v.value) for v in variables])
+    return tuple((v.value, getattr(v.value, "_version", None)) for v in variables)
 
-        traced = tf.function(functools.partial(_fingerprint_of, variables), autograph=False)
-        return lambda: np.asarray(traced())
-    return lambda: tuple((v.value, getattr(v.value, "_version", None)) for v in variables)
+
+#: Each trained model's weights (models held weakly): listing a nested model's weights
+#: walks its layers, which costs more than the token itself.
+_VARIABLES = weakref.WeakKeyDictionary()
+
+
+def _bit_sums(arrays):
+    """:func:`_tf_fingerprint` computed by NumPy (the same token for the same values)."""
+    parts = []
+    for array in arrays:
+        flat = np.ascontiguousarray(array).reshape(-1)
+        size = flat.dtype.itemsize
+        if size in (4, 8):
+            parts.append(flat.view(np.int32))
+        elif size == 2:
+            parts.append(flat.view(np.int16).astype(np.int32))
+        else:
+            parts.append(flat.astype(np.int32))
+    bits = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    weight = np.arange(bits.size, dtype=np.int32) * np.int32(2) + np.int32(1)
+    with np.errstate(over="ignore"):
+        return np.array([bits.sum(dtype=np.int32), (bits * weight).sum(dtype=np.int32)])
 
 
 def _same_token(a, b):
@@ -181,8 +204,8 @@ def compiled_call(model, *, live=False, watch=None):
     padded to a power of two (at most 13 shapes for batches of up to 4096 rows). Other
     backends call the model eagerly. With ``live``, the function computes with the
     model's current weights at each call (a model still training); otherwise JAX's
-    takes the weights as they are when it is made. With ``watch`` (a model), the
-    function returns ``(output, weights_token(watch))``.
+    takes the weights as they are when it is made. With ``watch`` (a model), a
+    :class:`WatchedCall` returning ``(output, token of watch's weights)``.
     """
     from ._backend import keras
 
@@ -202,21 +225,31 @@ def compiled_call(model, *, live=False, watch=None):
         # The token is computed in the same graph: a second compiled call would cost
         # about as much again as the forward pass on a small batch.
         call = functools.partial(_call_and_fingerprint, model, list(watch.weights))
-        traced = tf.function(call, input_signature=[spec], autograph=False)
-        return lambda x: _token_to_numpy(traced(x))
+        return _FusedCall(tf.function(call, input_signature=[spec], autograph=False), spec)
     call = _compiled_forward(model, backend, dtype, live)
     if watch is None:
         return call
-    return lambda x: (call(x), weights_token(watch))
+    return WatchedCall(call, functools.partial(weights_token, watch))
 
 
 def _call_and_fingerprint(model, variables, x):
     return model(x, training=False), _fingerprint_of(variables)
 
 
-def _token_to_numpy(result):
-    output, token = result
-    return output, np.asarray(token)
+class _FusedCall(WatchedCall):
+    """A :class:`WatchedCall` computing the token in the forward pass's own graph."""
+
+    def __init__(self, traced, spec):
+        self._traced = traced
+        # One row, not none: some layers refuse an empty batch.
+        self._row = np.zeros((1, *spec.shape[1:]), dtype=spec.dtype.as_numpy_dtype)
+
+    def __call__(self, x):
+        output, token = self._traced(x)
+        return output, np.asarray(token)
+
+    def token(self):
+        return self(self._row)[1]
 
 
 def _compiled_forward(model, backend, dtype, live):

@@ -500,6 +500,16 @@ def test_the_weights_token_sees_any_change_and_only_a_change():
     assert not np.array_equal(weights_token(model), first)
 
 
+def test_the_compiled_weight_check_computes_the_same_token():
+    from skae._inference import _fingerprint_of, weights_token
+
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Dense(4)(inputs)))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(_fingerprint_of(model.weights)), weights_token(model)
+    )
+
+
 def test_inference_output_is_a_writable_array_of_its_own(fitted, digits_small):
     X, _ = digits_small
     codes = fitted.transform(X)
