@@ -15,6 +15,7 @@ import textwrap
 import pytest
 
 pytest.importorskip("jax")
+pytestmark = pytest.mark.slow  # a fresh process on another backend
 
 SCRIPT = textwrap.dedent(
     """

@@ -12,6 +12,8 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not part of 
 
 from benchmarks import anomaly  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the benchmark script, end to end
+
 TINY = ["--quick", "--max-iter", "1"]
 
 

@@ -16,6 +16,8 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not part of 
 
 from benchmarks import speed  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the benchmark script
+
 
 def _results(**overrides):
     results = {

@@ -13,6 +13,8 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not part of 
 
 from benchmarks import compare  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the benchmark scripts, end to end
+
 TINY = ["--dataset", "digits", "--max-train", "150", "--max-test", "60", "--max-iter", "1"]
 
 

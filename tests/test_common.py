@@ -30,8 +30,16 @@ CONFIGS = {
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(list(CONFIGS.values()))
+@parametrize_with_checks([CONFIGS["simple"]])
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# The other configurations run in the full suite only (see CONTRIBUTING.md).
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks([config for name, config in CONFIGS.items() if name != "simple"])
+def test_sklearn_compatible_other_configurations(estimator, check):
     check(estimator)
 
 

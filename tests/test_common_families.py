@@ -19,6 +19,7 @@ CONFIGS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(CONFIGS)
 def test_sklearn_compatible(estimator, check):

@@ -20,6 +20,7 @@ CONFIGS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(list(CONFIGS.values()))
 def test_sklearn_compatible(estimator, check):

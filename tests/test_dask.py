@@ -25,11 +25,14 @@ from sklearn.preprocessing import MinMaxScaler  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Maximum iterations:sklearn.exceptions.ConvergenceWarning",
-    # Worker processes that still run TensorFlow threads are killed at shutdown.
-    "ignore::ResourceWarning",
-)
+pytestmark = [
+    pytest.mark.slow,  # a local cluster of worker processes
+    pytest.mark.filterwarnings(
+        "ignore:Maximum iterations:sklearn.exceptions.ConvergenceWarning",
+        # Worker processes that still run TensorFlow threads are killed at shutdown.
+        "ignore::ResourceWarning",
+    ),
+]
 
 TINY = dict(hidden_layer_sizes=(4,), batch_size=10, random_state=0)
 

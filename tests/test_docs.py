@@ -135,6 +135,7 @@ def test_user_guide_has_executed_examples():
     assert len(PAGES_WITH_DOCTESTS) >= 8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES_WITH_DOCTESTS, ids=lambda p: p.stem)
 def test_user_guide_doctests(page):
     """The ``>>>`` examples of the user guide run and print what the page says."""

@@ -532,6 +532,7 @@ def test_inference_traces_once_per_model_without_retracing_warnings(digits_small
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
 
 
+@pytest.mark.slow  # a fresh process
 def test_float64_inference_triggers_no_graph_optimizer_warnings():
     """TensorFlow's grappler logs "Not handling type DT_DOUBLE" per op of a float64 graph.
 

@@ -13,6 +13,7 @@ from skae import AutoencoderTransformer
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
+@pytest.mark.slow  # worker processes
 def test_grid_search_over_a_supervised_pipeline_with_process_workers():
     data = load_digits()
     X, y = data.data[:240], data.target[:240]

@@ -843,6 +843,7 @@ def fresh_process(tmp_path_factory, fitted_by_name):
         return expected, pickle.load(handle)
 
 
+@pytest.mark.slow  # fresh processes
 @by_family
 @pytest.mark.parametrize("route", ROUTES)
 def test_round_trip_in_a_fresh_process(fresh_process, family, route):
@@ -851,6 +852,7 @@ def test_round_trip_in_a_fresh_process(fresh_process, family, route):
     np.testing.assert_array_equal(got[f"{family.name}-{route}"], expected[f"{family.name}-{route}"])
 
 
+@pytest.mark.slow  # fresh processes
 @by_family
 def test_same_random_state_same_codes_across_processes(fresh_process, family):
     expected, got = fresh_process
@@ -891,6 +893,7 @@ def test_transform_from_four_threads_equals_sequential(fitted, dtype):
         np.testing.assert_array_equal(codes, expected[i])
 
 
+@pytest.mark.slow  # worker processes
 def test_grid_search_and_cross_val_score_with_process_workers():
     """loky workers (separate processes) fit and score; both searches agree exactly."""
     family = FAMILIES[1]
@@ -927,6 +930,7 @@ def _rss_mib():
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+@pytest.mark.slow  # fifty fits
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
 def test_fifty_refits_free_old_models_and_do_not_depend_on_history():
     """Refitting drops every trace of the previous model; results never depend on history.

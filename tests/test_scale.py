@@ -222,6 +222,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow  # a fresh process with two logical devices
 def test_fits_under_a_mirrored_strategy_on_two_logical_cpus(tmp_path):
     """A tf.distribute strategy scope around fit trains replicated variables.
 
