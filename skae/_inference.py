@@ -52,7 +52,7 @@ class InferenceModels:
         if name not in self._copies:
             self._make(name)
         result, token = self._copies[name][index](x)
-        if token is None or _same_token(token, self._tokens[name][index]):
+        if _same_token(token, self._tokens[name][index]):
             return result
         # The trained model changed since the copies were made: make them anew.
         self._make(name)
@@ -70,16 +70,18 @@ class InferenceModels:
             try:
                 copies = [cast_model(model, name) for model in models]
             except Exception:  # a model Keras cannot clone: run the trained one
-                self._copies[name] = tuple(
+                # (JAX's compiled call holds the weights it was made with: watch them.)
+                calls = tuple(
                     WatchedCall(
                         _in_dtype(compiled_call(model), model.inputs[0].dtype, name),
-                        lambda: None,
+                        functools.partial(weights_token, model),
                     )
                     for model in models
                 )
-                self._tokens[name] = [None, None]
-                return
-        calls = tuple(compiled_call(copy, watch=model) for copy, model in zip(copies, models))
+            else:
+                calls = tuple(
+                    compiled_call(copy, watch=model) for copy, model in zip(copies, models)
+                )
         self._copies[name] = calls
         self._tokens[name] = [call.token() for call in calls]
 
@@ -88,7 +90,7 @@ class WatchedCall:
     """A forward pass returning ``(output, token)``, the token of the watched weights.
 
     ``call(x)`` gives ``(output, token)``; ``token()`` the token alone, computed the
-    same way (``None``: nothing watched).
+    same way.
     """
 
     def __init__(self, call, token):

@@ -482,6 +482,26 @@ def test_inference_copies_are_made_again_only_when_the_weights_change(digits_sma
     assert made[4:] == ["float32", "float32"]
 
 
+def test_a_model_keras_cannot_copy_runs_as_trained_and_follows_changes(
+    digits_small, monkeypatch
+):
+    from skae.architectures import _common
+
+    def refuse(model, dtype):
+        raise TypeError("cannot be cloned")
+
+    X = digits_small[0][:100]
+    ae = AutoencoderTransformer(n_components=2, max_iter=1, random_state=0).fit(X)
+    monkeypatch.setattr(_common, "cast_model", refuse)
+    for dtype in (np.float64, np.float32):
+        codes = ae.transform(X.astype(dtype))
+        assert codes.dtype == dtype
+    ae.encoder_.set_weights([w * 0.5 for w in ae.encoder_.get_weights()])
+    expected = keras.ops.convert_to_numpy(ae.encoder_(X.astype(np.float32), training=False))
+    for dtype in (np.float64, np.float32):
+        np.testing.assert_allclose(ae.transform(X.astype(dtype)), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_the_weights_token_sees_any_change_and_only_a_change():
     from skae._inference import weights_token
 
