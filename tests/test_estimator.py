@@ -482,9 +482,7 @@ def test_inference_copies_are_made_again_only_when_the_weights_change(digits_sma
     assert made[4:] == ["float32", "float32"]
 
 
-def test_a_model_keras_cannot_copy_runs_as_trained_and_follows_changes(
-    digits_small, monkeypatch
-):
+def test_a_model_keras_cannot_copy_runs_as_trained_and_follows_changes(digits_small, monkeypatch):
     from skae.architectures import _common
 
     def refuse(model, dtype):
