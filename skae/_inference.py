@@ -8,10 +8,10 @@ TensorFlow, ``jax.jit`` on JAX): an eager Keras call dispatches every operation 
 Python, which costs more than the arithmetic on the batch sizes ``transform`` sees.
 
 The copies follow the trained models: each call also returns a token of the trained
-model's weights (on TensorFlow computed inside the same compiled call, so it costs
-a few reductions, not a second dispatch), and when it differs from the token taken
-when the copies were made (the user trained ``model_`` further, or set weights) the
-copies are made anew.
+model's weights (for float32 on TensorFlow computed inside the same compiled call, so
+it costs a few reductions, not a second dispatch), and when it differs from the token
+taken when the copies were made (the user trained ``model_`` further, or set weights)
+the copies are made anew.
 """
 
 import contextlib
@@ -114,17 +114,23 @@ def weights_token(model):
     """
     from ._backend import keras
 
-    if model not in _VARIABLES:
-        _VARIABLES[model] = list(model.weights)
-    variables = _VARIABLES[model]
+    variables = _weights_of(model)
     if keras.backend.backend() == "tensorflow":
         return _bit_sums([np.asarray(v.value) for v in variables])
     return tuple((v.value, getattr(v.value, "_version", None)) for v in variables)
 
 
-#: Each trained model's weights (models held weakly): listing a nested model's weights
-#: walks its layers, which costs more than the token itself.
-_VARIABLES = weakref.WeakKeyDictionary()
+def _weights_of(model):
+    """``list(model.weights)``, listed once per model (models held weakly).
+
+    Listing a nested model's weights walks its layers, which costs more than the token.
+    """
+    if model not in _WEIGHTS:
+        _WEIGHTS[model] = list(model.weights)
+    return _WEIGHTS[model]
+
+
+_WEIGHTS = weakref.WeakKeyDictionary()
 
 
 def _bit_sums(arrays):
@@ -226,7 +232,7 @@ def compiled_call(model, *, live=False, watch=None):
             return tf.function(call, input_signature=[spec], autograph=False)
         # The token is computed in the same graph: a second compiled call would cost
         # about as much again as the forward pass on a small batch.
-        call = functools.partial(_call_and_fingerprint, model, list(watch.weights))
+        call = functools.partial(_call_and_fingerprint, model, _weights_of(watch))
         return _FusedCall(tf.function(call, input_signature=[spec], autograph=False), spec)
     call = _compiled_forward(model, backend, dtype, live)
     if watch is None:
