@@ -137,15 +137,18 @@ def keep_pca(start_errors, trained_errors, z=KEEP_PCA_Z):
     return not gain.mean() > z * spread
 
 
-def pca_errors(start, X, sizes=None):
+def pca_errors(start, X, sizes=None, *, shape=None, mask_value=None):
     """Per-sample mean squared error of PCA's reconstruction of the rows ``X``.
 
     Computed from ``start`` in NumPy (float64), one dense batch of
     :func:`skae._data.batch_rows` rows at a time, as the trained model is scored.
     With ``sizes`` (a list of code sizes), the errors of the reconstructions from the
-    first ``size`` axes, as an array of shape ``(n_samples, len(sizes))``.
+    first ``size`` axes, as an array of shape ``(n_samples, len(sizes))``. With a
+    ``mask_value`` (and the per-sample ``shape``), padding steps read as PCA's mean (as
+    the model reads them) and the errors are means over the real steps.
     """
     from ._data import ERROR_BATCH, batch_rows, dense_batch
+    from ._padding import fill, row_means, value_weights
 
     n_components = start.components.shape[0]
     prefixes = [n_components] if sizes is None else list(sizes)
@@ -153,40 +156,57 @@ def pca_errors(start, X, sizes=None):
     step = batch_rows(X.shape[1], ERROR_BATCH)
     for begin in range(0, X.shape[0], step):
         batch = dense_batch(X, slice(begin, begin + step), (X.shape[1],), dtype=float)
-        centred = batch - start.mean
+        weights = value_weights(batch, shape, mask_value)
+        centred = fill(batch, weights, start.mean) - start.mean
         scores = centred @ start.components.T
         columns = []
         for size in prefixes:
             residual = centred - scores[:, :size] @ start.components[:size]
-            columns.append(np.mean(residual**2, axis=1))
+            columns.append(row_means(residual**2, weights))
         errors.append(np.stack(columns, axis=1))
     errors = np.concatenate(errors) if errors else np.zeros((0, len(prefixes)))
     return errors[:, 0] if sizes is None else errors
 
 
-def heldout_r2(start, X_val):
+def heldout_r2(start, X_val, *, shape=None, mask_value=None):
     """Held-out variance-weighted R² of PCA's reconstruction from each prefix of ``start``.
 
     Returns an array of shape ``(n_components,)``: entry ``j - 1`` is the R² on the rows
     ``X_val`` of the reconstruction from the first ``j`` axes (which are orthonormal, so
     each adds the squares of its scores). ``X_val`` is read one dense batch at a time.
+    With a ``mask_value``, over the real steps only (see :func:`pca_errors`).
     """
     from ._data import ERROR_BATCH, batch_rows, dense_batch
+    from ._padding import fill, value_weights
 
-    captured = np.zeros(start.components.shape[0])
+    n_components = start.components.shape[0]
+    captured = np.zeros(n_components)
     squares = 0.0
+    residual = np.zeros(n_components)  # with padding: the squared error left by each prefix
     sums = np.zeros(X_val.shape[1])
     sums_of_squares = np.zeros(X_val.shape[1])
+    counts = np.zeros(X_val.shape[1])
     step = batch_rows(X_val.shape[1], ERROR_BATCH)
     for begin in range(0, X_val.shape[0], step):
         batch = dense_batch(X_val, slice(begin, begin + step), (X_val.shape[1],), float)
-        centred = batch - start.mean
-        captured += np.sum((centred @ start.components.T) ** 2, axis=0)
-        squares += float(np.sum(centred**2))
-        sums += batch.sum(axis=0)
-        sums_of_squares += np.sum(batch**2, axis=0)
-    n = max(X_val.shape[0], 1)
-    total = float(np.sum(np.maximum(sums_of_squares - sums**2 / n, 0.0)))
+        weights = value_weights(batch, shape, mask_value)
+        centred = fill(batch, weights, start.mean) - start.mean
+        scores = centred @ start.components.T
+        if weights is None:
+            captured += np.sum(scores**2, axis=0)
+            squares += float(np.sum(centred**2))
+            weights = np.ones_like(batch)
+        else:  # padding values are not in the sums: add each axis's reconstruction
+            left = centred.copy()
+            for j in range(n_components):
+                left -= np.outer(scores[:, j], start.components[j])
+                residual[j] += float(np.sum(weights * left**2))
+        sums += np.sum(weights * batch, axis=0)
+        sums_of_squares += np.sum(weights * batch**2, axis=0)
+        counts += np.sum(weights, axis=0)
+    total = float(np.sum(np.maximum(sums_of_squares - sums**2 / np.maximum(counts, 1.0), 0.0)))
     if total == 0:
-        return np.zeros_like(captured)
-    return 1.0 - (squares - np.cumsum(captured)) / total
+        return np.zeros(n_components)
+    if mask_value is None:
+        residual = squares - np.cumsum(captured)
+    return 1.0 - residual / total

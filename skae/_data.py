@@ -59,10 +59,27 @@ class DenseBatches(keras.utils.PyDataset):
     seed : int, default=None
         Seeds the orders (a private ``RandomState``: the global state is untouched),
         so a seeded fit is reproducible.
+    step_weight : float, default=None
+        With a ``mask_value``, each batch is ``(x, x, w)``: ``w`` of shape
+        ``(batch, timesteps)`` is ``step_weight`` on real steps and 0 on padding.
+    mask_value : float, default=None
+        The value of padding steps (see :mod:`skae._padding`).
     """
 
-    def __init__(self, X, *, shape, batch_size, rows=None, shuffle=False, seed=None):
+    def __init__(
+        self,
+        X,
+        *,
+        shape,
+        batch_size,
+        rows=None,
+        shuffle=False,
+        seed=None,
+        step_weight=1.0,
+        mask_value=None,
+    ):
         super().__init__()
+        self._step_weight, self._mask_value = float(step_weight), mask_value
         self._X = X
         self._shape = tuple(shape)
         self._batch_size = int(batch_size)
@@ -85,26 +102,44 @@ class DenseBatches(keras.utils.PyDataset):
         stop = min(start + self._batch_size, self._n)
         rows = slice(start, stop) if self._order is None else self._order[start:stop]
         x = dense_batch(self._X, rows, self._shape)
-        return x, x
+        if self._mask_value is None:
+            return x, x
+        return x, x, step_weights(x, self._shape, self._mask_value, self._step_weight)
 
     def on_epoch_end(self):
         self._order = self._draw_order()
 
 
-def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None):
+def step_weights(x, shape, mask_value, weight=1.0):
+    """``(n, timesteps)`` float32 loss weights of the batch ``x``: ``weight`` on real steps."""
+    from ._padding import real_steps
+
+    return real_steps(x, shape, mask_value).astype(np.float32) * np.float32(weight)
+
+
+def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None, mask_value=None):
     """Keyword arguments of ``model.fit`` that train on ``X`` (rows) to reconstruct it.
 
     Returns ``(kwargs, n_train)``. Streamed data gets ``DenseBatches`` (the validation
     split too); other arrays are indexed, reshaped and cast to float32 (no copy when
-    they already are float32 and no split is asked for).
+    they already are float32 and no split is asked for). With a ``mask_value``, the
+    loss of each step is weighted: 0 on padding, and on real steps one over the
+    training rows' fraction of real steps, so the loss stays the mean over real
+    values (as without padding) and the learning rate keeps its meaning.
     """
+    weight = 1.0
+    if mask_value is not None:
+        from ._padding import real_fraction
+
+        weight = 1.0 / real_fraction(X, shape, mask_value, rows)
     if streams(X):
-        x = DenseBatches(
-            X, shape=shape, batch_size=batch_size, rows=rows, shuffle=shuffle, seed=seed
+        batches = dict(
+            shape=shape, batch_size=batch_size, step_weight=weight, mask_value=mask_value
         )
+        x = DenseBatches(X, rows=rows, shuffle=shuffle, seed=seed, **batches)
         val = None
         if val_rows is not None:
-            val = DenseBatches(X, shape=shape, batch_size=batch_size, rows=val_rows)
+            val = DenseBatches(X, rows=val_rows, **batches)
         # The batches are shuffled here, by row; Keras would also reorder whole batches.
         return dict(x=x, validation_data=val, shuffle=False), x._n
     X_train = X if rows is None else X[rows]
@@ -113,7 +148,11 @@ def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None)
     if val_rows is not None:
         X_val = X[val_rows].reshape((len(val_rows), *shape)).astype(np.float32, copy=False)
         val = (X_val, X_val)
+        if mask_value is not None:
+            val = (*val, step_weights(X_val, shape, mask_value, weight))
     kwargs = dict(x=X_train, y=X_train, batch_size=batch_size, shuffle=shuffle, validation_data=val)
+    if mask_value is not None:
+        kwargs["sample_weight"] = step_weights(X_train, shape, mask_value, weight)
     return kwargs, X_train.shape[0]
 
 
@@ -131,17 +170,20 @@ def batch_rows(row_values, max_rows):
     return int(max(1, min(max_rows, BATCH_BYTES // (8 * max(1, int(row_values))))))
 
 
-def training_errors(model, X, shape):
+def training_errors(model, X, shape, mask_value=None):
     """Per-sample mean squared reconstruction error of the training ``model`` on rows ``X``.
 
     A direct call of the training model (noise off), one dense float32 batch at a time:
-    cheaper than building inference copies for a single pass over held-out rows.
+    cheaper than building inference copies for a single pass over held-out rows. With
+    a ``mask_value``, the mean over the real steps of each sample.
     """
+    from ._padding import row_means, value_weights
+
     errors = []
     step = batch_rows(np.prod(shape), ERROR_BATCH)
     for start in range(0, X.shape[0], step):
         batch = dense_batch(X, slice(start, start + step), shape)
         output = keras.ops.convert_to_numpy(model(batch, training=False))
         difference = (output - batch).reshape(batch.shape[0], -1).astype(np.float64)
-        errors.append(np.mean(difference**2, axis=1))
+        errors.append(row_means(difference**2, value_weights(batch, shape, mask_value)))
     return np.concatenate(errors) if errors else np.zeros(0)

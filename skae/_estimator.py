@@ -103,6 +103,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(28, 28, 1)`` for
         MNIST rows of 784 pixels; its product must equal ``n_features``. With N-D
         ``X`` it may be left None (the shape is read from ``X``) or must match it.
+    mask_value : float, default=None
+        Sequences of different lengths, padded to one (``architecture="lstm"``): a
+        time step whose every feature equals ``mask_value`` is padding, as
+        ``keras.utils.pad_sequences(..., value=mask_value)`` and
+        :class:`keras.layers.Masking` mark it. Padding is not data: the model reads it
+        as the mean of the real training values, the training loss gives it no weight,
+        and every score (held-out selection, ``score``, ``score_samples``,
+        ``explained_variance_ratio_``) counts real steps only. ``inverse_transform``
+        returns every step; the steps that were padding carry no meaning. Not
+        combined with ``noise`` or sparse ``X``.
     activation : str, default="relu"
         Activation of the hidden layers (a Keras activation name). The code itself
         is linear.
@@ -318,6 +328,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Interval(Integral, 1, None, closed="left"),
         ],
         "input_shape": ["array-like", Interval(Integral, 1, None, closed="left"), None],
+        "mask_value": [Interval(Real, -FLOAT32_MAX, FLOAT32_MAX, closed="both"), None],
         "activation": [StrOptions(ACTIVATIONS)],
         "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
         "loss": [StrOptions(LOSS_NAMES)],
@@ -351,6 +362,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         architecture="dense",
         hidden_layer_sizes="auto",
         input_shape=None,
+        mask_value=None,
         activation="relu",
         output_activation="auto",
         loss="mse",
@@ -380,6 +392,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
         self.input_shape = input_shape
+        self.mask_value = mask_value
         self.activation = activation
         self.output_activation = output_activation
         self.loss = loss
@@ -437,7 +450,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             from ._selection import ordered_bound
 
             rows, val_rows = self._split(X.shape[0], seed)
-            self.n_components_ = ordered_bound(X, rows, val_rows, self.n_components, seed)
+            self.n_components_ = ordered_bound(
+                X,
+                rows,
+                val_rows,
+                self.n_components,
+                seed,
+                shape=input_shape,
+                mask_value=self._numbers.get("mask_value"),
+            )
             self.component_search_ = None
         elif not warm:
             self.n_components_, self.component_search_ = resolve_n_components(
@@ -510,6 +531,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         _validation.check_optimizer(self.optimizer)
         _validation.resolve_hidden_layer_sizes(self.hidden_layer_sizes, self.architecture)
         _validation.check_variational(self.variational, self.architecture)
+        _validation.check_mask_value(
+            X, input_shape, self._numbers.get("mask_value"), self.architecture, self.noise
+        )
         if self.early_stopping != "auto" and self.early_stopping:
             _validation.check_validation_split(X.shape[0], self.validation_fraction)
         return X, sample_shape, (input_shape if reset else self.input_shape_)
@@ -521,6 +545,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "architecture",
         "hidden_layer_sizes",
         "input_shape",
+        "mask_value",
         "activation",
         "output_activation",
         "loss",
@@ -633,6 +658,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self._warn_if_overcomplete()
         self._built_structure = self._structure()
         from_pca = self._starts_from_pca()
+        mask_value = self._numbers.get("mask_value")
         pca_start = None
         with seeded(seed), float32_policy():
             encoder, decoder = build_models(
@@ -657,8 +683,26 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 encoder, decoder = anchor_models(
                     encoder, decoder, self.input_shape_, self.n_components_
                 )
-                pca_start = fit_pca_start(X, self.n_components_, seed, stream=streams(X))
+                from ._padding import filled
+
+                pca_start = fit_pca_start(
+                    filled(X, self.input_shape_, mask_value),
+                    self.n_components_,
+                    seed,
+                    stream=streams(X),
+                )
                 set_pca_start(encoder, decoder, pca_start)
+            if mask_value is not None:
+                from ._padding import real_mean
+                from .architectures.padded import set_fill, with_padding
+
+                encoder = with_padding(encoder, mask_value)
+                set_fill(
+                    encoder,
+                    real_mean(X, self.input_shape_, mask_value)
+                    if pca_start is None
+                    else pca_start.mean,
+                )
             noise = noise_layer(self.noise, self._numbers["noise_level"], seed)
             nested = NestedDropout(seed=seed, name="nested_dropout") if self.ordered else None
             self.model_ = autoencoder(encoder, decoder, noise, nested)
@@ -736,6 +780,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 loss=LOSSES[self.loss],
                 # Compiled where eager passes over a recurrence would cost more.
                 compiled=epochs * recurrent_steps(self.model_) > EAGER_MAX_RECURRENT_STEPS,
+                mask_value=self._padding_value,
             )
         n_fit = X.shape[0] if rows is None else len(rows)
         batch_size = (
@@ -750,6 +795,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             seed=epoch_seed,
             rows=rows,
             val_rows=None if prefix_validation is not None else val_rows,
+            mask_value=self._padding_value,
         )
         self.kept_pca_ = False  # any training moves the weights; selection may put PCA back
         select = validating and pca_start is not None
@@ -780,18 +826,25 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from ._data import training_errors
         from ._inference import InferenceModels
 
+        padding = dict(shape=self.input_shape_, mask_value=self._padding_value)
         if self._is_ordered:  # every prefix scored, as in training
             from ._ordering import prefix_scores, prefix_sizes
 
             sizes = prefix_sizes(self._n_features_out)
-            start = pca_errors(pca_start, X_val, sizes).mean(axis=1)
+            start = pca_errors(pca_start, X_val, sizes, **padding).mean(axis=1)
             trained, _ = prefix_scores(
-                self.encoder_, self.decoder_, X_val, self.input_shape_, sizes, "mean_squared_error"
+                self.encoder_,
+                self.decoder_,
+                X_val,
+                self.input_shape_,
+                sizes,
+                "mean_squared_error",
+                mask_value=padding["mask_value"],
             )
             trained = trained.mean(axis=1)
         else:
-            start = pca_errors(pca_start, X_val)
-            trained = training_errors(self.model_, X_val, self.input_shape_)
+            start = pca_errors(pca_start, X_val, **padding)
+            trained = training_errors(self.model_, X_val, **padding)
         if keep_pca(start, trained):
             self.model_.set_weights(start_weights)
             self._inference = InferenceModels(self.encoder_, self.decoder_)
@@ -802,7 +855,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from ._ordering import prefix_r2
         from ._selection import smallest_prefix
 
-        r2, _ = prefix_r2(self.encoder_, self.decoder_, X_val, self.input_shape_)
+        r2, _ = prefix_r2(
+            self.encoder_,
+            self.decoder_,
+            X_val,
+            self.input_shape_,
+            mask_value=self._padding_value,
+        )
         size, self.component_search_ = smallest_prefix(r2, float(self.n_components))
         if size < self._n_features_out:
             self._truncate(size)
@@ -830,7 +889,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """Set ``explained_variance_`` and ``explained_variance_ratio_`` from the rows ``X``."""
         from ._ordering import prefix_r2
 
-        r2, total = prefix_r2(self.encoder_, self.decoder_, X, self.input_shape_)
+        r2, total = prefix_r2(
+            self.encoder_, self.decoder_, X, self.input_shape_, mask_value=self._padding_value
+        )
         self.explained_variance_ratio_ = np.diff(r2, prepend=0.0)
         variance = float(np.sum(total)) / max(X.shape[0] - 1, 1)
         self.explained_variance_ = self.explained_variance_ratio_ * variance
@@ -846,6 +907,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         from .architectures.anchored import is_anchored
 
         return self._is_ordered or is_anchored(self.encoder_)
+
+    @property
+    def _padding_value(self):
+        """The ``mask_value`` the fitted model was built with (None: no padding)."""
+        from .architectures.padded import padding_value
+
+        return padding_value(self.encoder_)
 
     @property
     def _is_ordered(self):
@@ -956,6 +1024,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         check_is_fitted(self)
         X = self._check_samples(X)
+        mask_value = self._padding_value
+        if mask_value is not None and X.shape[0] >= 2:  # over the real steps only
+            return self._padded_r2(X, mask_value)
         if X.shape[0] < 2:  # undefined: scikit-learn's r2_score warns and gives NaN
             X_rows = X.toarray() if sp.issparse(X) else X.reshape(X.shape[0], -1)
             X_hat = self._decode(self._encode(X))
@@ -986,8 +1057,32 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         check_is_fitted(self)
         return -self._sample_errors(self._check_samples(X))
 
+    def _padded_r2(self, X, mask_value):
+        """Variance-weighted R² over the real steps of the padded sequences ``X``."""
+        from ._inference import streamed_r2
+        from ._padding import check_padding, value_weights
+
+        check_padding(X, self.input_shape_, mask_value, "lstm")
+        X_rows = X.astype(float, copy=False)
+        weights = value_weights(X_rows, self.input_shape_, mask_value)
+        means = np.sum(weights * X_rows, axis=0) / np.maximum(np.sum(weights, axis=0), 1.0)
+        X_hat = self._decode(self._encode(X))
+        return streamed_r2([(X_rows, X_hat, weights)], means)
+
     def _sample_errors(self, X):
-        """Mean squared reconstruction error of each of the validated rows ``X``."""
+        """Mean squared reconstruction error of each of the validated rows ``X``.
+
+        Over the real steps of each sequence when the model was fit with a
+        ``mask_value``.
+        """
+        mask_value = self._padding_value
+        if mask_value is not None:
+            from ._padding import check_padding, row_means, value_weights
+
+            check_padding(X, self.input_shape_, mask_value, "lstm")
+            X_hat = self._decode(self._encode(X))
+            weights = value_weights(X, self.input_shape_, mask_value)
+            return row_means((X - X_hat) ** 2, weights)
         if sp.issparse(X):
             pairs = self._reconstruction_batches(X)
             return np.concatenate([np.mean((x - x_hat) ** 2, axis=1) for x, x_hat in pairs])

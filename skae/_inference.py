@@ -418,10 +418,16 @@ def variance_weighted_r2(sse, total, squares):
 
 
 def streamed_r2(pairs, column_means):
-    """Variance-weighted R² from ``(X, X_hat)`` batches (see :func:`variance_weighted_r2`)."""
+    """Variance-weighted R² from ``(X, X_hat)`` batches (see :func:`variance_weighted_r2`).
+
+    A batch may be ``(X, X_hat, weights)``: each value's terms are then weighted (0 for
+    the padding of sequences, see :mod:`skae._padding`), and ``column_means`` should be
+    the weighted means.
+    """
     sse = total = squares = 0.0
-    for x, x_hat in pairs:
-        sse = sse + np.sum((x - x_hat) ** 2, axis=0)
-        total = total + np.sum((x - column_means) ** 2, axis=0)
-        squares = squares + np.sum(np.square(x, dtype=float), axis=0)
+    for x, x_hat, *weights in pairs:
+        w = weights[0] if weights else 1.0
+        sse = sse + np.sum(w * (x - x_hat) ** 2, axis=0)
+        total = total + np.sum(w * (x - column_means) ** 2, axis=0)
+        squares = squares + np.sum(w * np.square(x, dtype=float), axis=0)
     return variance_weighted_r2(*np.broadcast_arrays(sse, total, squares))

@@ -19,6 +19,7 @@ import numpy as np
 from ._backend import keras
 from ._data import ERROR_BATCH, batch_rows, dense_batch
 from ._inference import training_call
+from ._padding import value_weights
 
 
 def prefix_sizes(n_components):
@@ -47,8 +48,11 @@ def _row_batches(X, rows, batch_size=None):
         yield slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
 
 
-def _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows=None, batch_size=None):
-    """Yield ``(flat, outputs)`` per batch: the rows and their reconstruction from each prefix.
+def _prefix_reconstructions(
+    encoder, decoder, X, shape, sizes, rows=None, batch_size=None, mask_value=None
+):
+    """Yield ``(flat, outputs, weights)`` per batch: the rows, their reconstruction from
+    each prefix, and the values' weights (None, or 0 on padding: see :mod:`skae._padding`).
 
     ``encoder`` and ``decoder`` are called directly (``training=False``, see
     :func:`skae._inference.training_call`) on dense float32 batches of the rows ``X``
@@ -69,7 +73,7 @@ def _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows=None, batch_
             masked = codes * prefix_mask(codes.shape[1], size)
             output = decode(masked)
             outputs.append(output.reshape(flat.shape))
-        yield flat, outputs
+        yield flat, outputs, value_weights(flat, shape, mask_value)
 
 
 class PrefixValidation(keras.callbacks.Callback):
@@ -99,16 +103,19 @@ class PrefixValidation(keras.callbacks.Callback):
     compiled : bool, default=False
         Score through compiled forward passes (see
         :func:`skae._inference.training_call`): for recurrent models scored many times.
+    mask_value : float, default=None
+        Padding steps of sequences (see :mod:`skae._padding`): scored on real steps only.
     """
 
-    def __init__(self, X, rows, *, shape, sizes, loss, compiled=False):
+    def __init__(self, X, rows, *, shape, sizes, loss, compiled=False, mask_value=None):
         super().__init__()
+        self._mask_value = mask_value
         self._compiled = bool(compiled)
         self._X, self._rows = X, np.asarray(rows)
         self._shape = tuple(shape)
         self._sizes = list(sizes)
         self._loss = loss
-        self._total = column_totals(X, rows=self._rows)
+        self._total = column_totals(X, rows=self._rows, shape=shape, mask_value=mask_value)
         self._calls = None
 
     def on_train_begin(self, logs=None):
@@ -124,66 +131,109 @@ class PrefixValidation(keras.callbacks.Callback):
         if self._calls is None:
             self.on_train_begin()
         losses, sse = prefix_scores(
-            *self._calls, self._X, self._shape, self._sizes, self._loss, self._rows
+            *self._calls,
+            self._X,
+            self._shape,
+            self._sizes,
+            self._loss,
+            self._rows,
+            mask_value=self._mask_value,
         )
         logs["val_loss"] = float(np.mean(losses))
         logs["val_r2"] = float(r2_from_sse(sse[-1:], self._total)[0])
 
 
-def prefix_scores(encoder, decoder, X, shape, sizes, loss, rows=None):
+def prefix_scores(encoder, decoder, X, shape, sizes, loss, rows=None, *, mask_value=None):
     """``(losses, sse)`` of the reconstruction from each prefix in ``sizes``.
 
     ``losses`` is the per-sample ``loss`` (a Keras loss name), of shape
     ``(n_rows, len(sizes))``; ``sse`` as :func:`prefix_sse` returns it. See
-    :func:`_prefix_reconstructions` for ``X``, ``shape`` and ``rows``.
+    :func:`_prefix_reconstructions` for ``X``, ``shape`` and ``rows``. With a
+    ``mask_value``, the loss of a sample is the mean of its real steps' losses (as
+    training weighs them) and ``sse`` counts real steps only.
     """
     loss_fn = keras.losses.get(loss)
     losses = []
     sse = np.zeros((len(sizes), int(np.prod(shape))))
-    for flat, outputs in _prefix_reconstructions(encoder, decoder, X, shape, sizes, rows):
+    batches = _prefix_reconstructions(
+        encoder, decoder, X, shape, sizes, rows, mask_value=mask_value
+    )
+    for flat, outputs, weights in batches:
         columns = []
         for index, output in enumerate(outputs):
-            columns.append(keras.ops.convert_to_numpy(loss_fn(flat, output)))
-            sse[index] += np.sum((flat.astype(np.float64) - output) ** 2, axis=0)
+            columns.append(_sample_losses(loss_fn, flat, output, shape, weights))
+            error = (flat.astype(np.float64) - output) ** 2
+            sse[index] += np.sum(error if weights is None else weights * error, axis=0)
         losses.append(np.stack(columns, axis=1).astype(np.float64))
     return (np.concatenate(losses) if losses else np.zeros((0, len(sizes)))), sse
 
 
-def prefix_sse(encoder, decoder, X, shape, sizes):
+def _sample_losses(loss_fn, flat, output, shape, weights):
+    """Per-sample ``loss_fn`` of ``output`` against ``flat``; over real steps with ``weights``."""
+    if weights is None:
+        return keras.ops.convert_to_numpy(loss_fn(flat, output))
+    steps = (flat.shape[0], int(shape[0]), -1)  # the loss of each step, as in training
+    step_losses = keras.ops.convert_to_numpy(
+        loss_fn(flat.reshape(steps), output.reshape(steps))
+    ).astype(np.float64)
+    real = weights.reshape(steps)[:, :, 0]
+    return np.sum(step_losses * real, axis=1) / np.maximum(np.sum(real, axis=1), 1.0)
+
+
+def prefix_sse(encoder, decoder, X, shape, sizes, *, mask_value=None):
     """Per-value sum of squared errors of the reconstruction from each prefix.
 
     Returns an array of shape ``(len(sizes), n_values)``, in float64; see
-    :func:`_prefix_reconstructions` for the arguments.
+    :func:`_prefix_reconstructions` for the arguments. With a ``mask_value``, real
+    steps only.
     """
     sse = np.zeros((len(sizes), int(np.prod(shape))))
-    for flat, outputs in _prefix_reconstructions(encoder, decoder, X, shape, sizes):
+    batches = _prefix_reconstructions(encoder, decoder, X, shape, sizes, mask_value=mask_value)
+    for flat, outputs, weights in batches:
         flat = flat.astype(np.float64)
         for index, output in enumerate(outputs):
-            sse[index] += np.sum((flat - output) ** 2, axis=0)
+            error = (flat - output) ** 2
+            sse[index] += np.sum(error if weights is None else weights * error, axis=0)
     return sse
 
 
-def prefix_r2(encoder, decoder, X, shape):
+def prefix_r2(encoder, decoder, X, shape, *, mask_value=None):
     """``(r2, total)``: the R² of the rows ``X`` from each prefix 1..k, and per-value totals.
 
     ``r2[j - 1]`` is the variance-weighted R² of the reconstruction from the first ``j``
-    of the ``k`` code units; ``total`` is :func:`column_totals` of ``X``.
+    of the ``k`` code units; ``total`` is :func:`column_totals` of ``X``. With a
+    ``mask_value``, over real steps only.
     """
     n_components = int(encoder.output_shape[-1])
-    sse = prefix_sse(encoder, decoder, X, shape, range(1, n_components + 1))
-    total = column_totals(X)
+    sse = prefix_sse(encoder, decoder, X, shape, range(1, n_components + 1), mask_value=mask_value)
+    total = column_totals(X, shape=shape, mask_value=mask_value)
     return r2_from_sse(sse, total), total
 
 
-def column_totals(X, rows=None):
+def column_totals(X, rows=None, *, shape=None, mask_value=None):
     """Per-value sum of squared deviations from the mean of the rows ``X`` (float64).
 
-    Only ``rows`` of ``X`` when given; two passes, one dense batch at a time.
+    Only ``rows`` of ``X`` when given; two passes, one dense batch at a time. With a
+    ``mask_value`` (and the per-sample ``shape``), the means and deviations of the
+    real steps' values only.
     """
     n = X.shape[0] if rows is None else len(rows)
     width = int(np.prod(X.shape[1:]))
     total, mean = np.zeros(width), np.zeros(width)
     if n == 0:
+        return total
+    if mask_value is not None:
+        counts = np.zeros(width)
+        for chunk in _row_batches(X, rows):
+            batch = dense_batch(X, chunk, (width,), dtype=float)
+            weights = value_weights(batch, shape, mask_value)
+            mean += np.sum(weights * batch, axis=0)
+            counts += np.sum(weights, axis=0)
+        mean /= np.maximum(counts, 1.0)
+        for chunk in _row_batches(X, rows):
+            batch = dense_batch(X, chunk, (width,), dtype=float)
+            weights = value_weights(batch, shape, mask_value)
+            total += np.sum(weights * (batch - mean) ** 2, axis=0)
         return total
     for chunk in _row_batches(X, rows):
         mean += dense_batch(X, chunk, (width,), dtype=float).sum(axis=0)

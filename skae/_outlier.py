@@ -40,6 +40,16 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     input_shape : tuple of int, default=None
         Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(140, 1)`` for an
         LSTM over 140 time steps.
+    mask_value : float, default=None
+        Sequences of different lengths, padded to one (``architecture="lstm"``): a
+        time step whose every feature equals ``mask_value`` is padding, as
+        ``keras.utils.pad_sequences(..., value=mask_value)`` and
+        :class:`keras.layers.Masking` mark it. Padding is not data: the model reads it
+        as the mean of the real training values, the training loss gives it no weight,
+        and every score (held-out selection, ``score``, ``score_samples``,
+        ``explained_variance_ratio_``) counts real steps only. ``inverse_transform``
+        returns every step; the steps that were padding carry no meaning. Not
+        combined with ``noise`` or sparse ``X``.
     activation : str, default="relu"
         Activation of the hidden layers.
     output_activation : str, default="auto"
@@ -155,6 +165,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         architecture="dense",
         hidden_layer_sizes="auto",
         input_shape=None,
+        mask_value=None,
         activation="relu",
         output_activation="auto",
         loss="mse",
@@ -185,6 +196,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
         self.input_shape = input_shape
+        self.mask_value = mask_value
         self.activation = activation
         self.output_activation = output_activation
         self.loss = loss

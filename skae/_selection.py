@@ -130,25 +130,29 @@ def _best_of(scores, target):
 ORDERED_BOUND_MAX = 256
 
 
-def ordered_bound(X, rows, val_rows, target, seed):
+def ordered_bound(X, rows, val_rows, target, seed, *, shape=None, mask_value=None):
     """Size an ordered model for a fraction ``target`` is trained at: PCA's size for it.
 
     PCA is fitted on the training ``rows`` of ``X`` and scored on ``val_rows`` (the rows
     the ordered fit holds out); the bound is PCA's smallest size whose held-out R²
     reaches ``target``. A model that starts from PCA is at least as good on those rows at
     every size, so its smallest size reaching the target is at most the bound. When PCA
-    reaches it at no size, the bound is the largest size PCA was fitted at.
+    reaches it at no size, the bound is the largest size PCA was fitted at. With a
+    ``mask_value`` (padded sequences of per-sample ``shape``), PCA is fitted and scored
+    as the model is: padding read as the mean, real steps scored.
     """
     from ._anchor import COVARIANCE_MAX_VALUES, fit_pca_start, heldout_r2
     from ._data import streams
+    from ._padding import filled
 
     n_values = X.shape[1]
     largest = min(n_values, len(rows) - 1)
     if sp.issparse(X) or n_values > COVARIANCE_MAX_VALUES:
         largest = min(largest, ORDERED_BOUND_MAX)
     largest = max(largest, 1)
-    start = fit_pca_start(X[rows], largest, seed, stream=streams(X))
-    reached = np.flatnonzero(heldout_r2(start, X[val_rows]) >= target)
+    start = fit_pca_start(filled(X[rows], shape, mask_value), largest, seed, stream=streams(X))
+    r2 = heldout_r2(start, X[val_rows], shape=shape, mask_value=mask_value)
+    reached = np.flatnonzero(r2 >= target)
     return int(reached[0]) + 1 if reached.size else largest
 
 

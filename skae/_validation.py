@@ -82,8 +82,14 @@ def _ndim(X):
     if ndim is None and isinstance(X, (list, tuple)):
         try:
             ndim = np.ndim(X)
-        except ValueError:  # ragged nested lists: let check_array report them
-            ndim = None
+        except ValueError:  # ragged nested lists
+            raise ValueError(
+                "X is an inhomogeneous list: its samples have different shapes (sequences "
+                "of different lengths?). Pad them to one length, e.g. with "
+                "keras.utils.pad_sequences(X, padding='post', value=v, dtype='float32'), and "
+                "fit architecture='lstm' with mask_value=v, so that the padding is not "
+                "taken as data."
+            ) from None
     return ndim or 0
 
 
@@ -164,6 +170,19 @@ def check_variational(variational, architecture):
             "variational=True is supported with architecture='dense', architecture='conv' "
             "or a custom builder that takes a 'variational' argument, got "
             "architecture='lstm'."
+        )
+
+
+def check_mask_value(X, input_shape, mask_value, architecture, noise):
+    """``mask_value`` (padded sequences) applies to dense ``X`` for the lstm family,
+    without noise, and every sample needs a real step (see :mod:`skae._padding`)."""
+    from ._padding import check_padding
+
+    check_padding(X, input_shape, mask_value, architecture)
+    if mask_value is not None and noise is not None:
+        raise ValueError(
+            f"noise={noise!r} cannot be combined with mask_value={mask_value!r}: noise "
+            "would turn padding steps into data. Leave noise=None for padded sequences."
         )
 
 

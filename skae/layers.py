@@ -317,3 +317,51 @@ class TimeFeatures(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "n_frequencies": self.n_frequencies}
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class FillPadding(keras.layers.Layer):
+    """Replace the padding steps of sequences with fixed values.
+
+    A step of a ``(batch, steps, features)`` input whose every feature equals
+    ``mask_value`` is padding (as :class:`keras.layers.Masking` reads it); its
+    features are replaced by the step's values in ``fill``, a non-trainable weight of
+    the per-sample shape (zeros until set: skae sets it to the mean of the real
+    training values, so the model reads padding as an average step). Other steps pass
+    unchanged.
+
+    Parameters
+    ----------
+    mask_value : float
+        The value every feature of a padding step holds.
+    **kwargs
+        Passed to :class:`keras.layers.Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae.layers import FillPadding
+    >>> layer = FillPadding(mask_value=-1.0)
+    >>> x = np.array([[[1.0], [2.0], [-1.0]]], dtype="float32")
+    >>> keras.ops.convert_to_numpy(layer(x))[0, :, 0].tolist()
+    [1.0, 2.0, 0.0]
+    """
+
+    def __init__(self, mask_value, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = float(mask_value)
+
+    def build(self, input_shape):
+        self.fill = self.add_weight(
+            shape=tuple(input_shape[1:]), initializer="zeros", trainable=False
+        )
+
+    def call(self, inputs):
+        real = ops.any(ops.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
+        return ops.where(real, inputs, ops.cast(self.fill, inputs.dtype)[None])
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "mask_value": self.mask_value}

@@ -159,6 +159,7 @@ def test_score_of_constant_data_follows_r2_scores_convention(value):
         ("noise", "gaussian"),
         ("loss", "mae"),
         ("activity_l1", 1e-3),
+        ("mask_value", -1.0),
     ],
 )
 @pytest.mark.parametrize("how", ["warm_start", "partial_fit"])

@@ -108,5 +108,9 @@ def set_pca_start(encoder, decoder, start):
 
 
 def is_anchored(encoder):
-    """Whether ``encoder`` is the encoder of a PCA-started model."""
-    return any(layer.name == "encoder_pca" for layer in encoder.layers)
+    """Whether ``encoder`` is (or nests, see :mod:`skae.architectures.padded`) the
+    encoder of a PCA-started model."""
+    return any(
+        layer.name == "encoder_pca" or (isinstance(layer, keras.Model) and is_anchored(layer))
+        for layer in encoder.layers
+    )
