@@ -13,7 +13,7 @@ __version__ = "0.7.0"
 _LAZY = {
     "AutoencoderOutlierDetector": "._outlier",
     "AutoencoderTransformer": "._estimator",
-    "load": "._persistence",
+    "load": "._loading",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -13,12 +13,9 @@ largest size first, each fold trains once.
 from sklearn.utils.validation import check_memory
 
 
-def _fit_at(params, data_key, n_components, X):
-    """A fresh estimator with ``params`` fitted on ``X`` at ``n_components`` (cached)."""
-    from ._estimator import AutoencoderTransformer
-
-    estimator = AutoencoderTransformer(**params).set_params(n_components=n_components)
-    return estimator.fit(X)
+def _fit_at(cls, params, data_key, n_components, X):
+    """A fresh ``cls`` estimator with ``params`` fitted on ``X`` at ``n_components`` (cached)."""
+    return cls(**params).set_params(n_components=n_components).fit(X)
 
 
 def cached_fit(estimator, X):
@@ -35,9 +32,10 @@ def cached_fit(estimator, X):
     params.update(memory=None, warm_start=False)
     data_key = joblib.hash(X)
     fit = memory.cache(_fit_at, ignore=["X"])
+    cls = type(estimator)
     if estimator.ordered:
-        size = _cached_size(fit, params, data_key, size, _largest_size(X))
-    return fit(params, data_key, size, X)
+        size = _cached_size(fit, cls, params, data_key, size, _largest_size(X))
+    return fit(cls, params, data_key, size, X)
 
 
 def _largest_size(X):
@@ -51,13 +49,13 @@ def _largest_size(X):
 MAX_LOOKUPS = 1024
 
 
-def _cached_size(fit, params, data_key, size, largest):
+def _cached_size(fit, cls, params, data_key, size, largest):
     """The smallest cached ordered fit's size ``>= size``, else ``size`` itself.
 
     Sizes up to the number of values per sample are looked up (at most
     :data:`MAX_LOOKUPS` of them).
     """
     for candidate in range(size, min(max(size, largest), size + MAX_LOOKUPS) + 1):
-        if fit.check_call_in_cache(params, data_key, candidate, None):
+        if fit.check_call_in_cache(cls, params, data_key, candidate, None):
             return candidate
     return size

@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation
+from ._families import FAMILIES
 from ._random import draw_seed, seeded
 from ._selection import resolve_n_components
 from ._sklearn_compat import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
@@ -321,7 +322,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
         ],
-        "architecture": [StrOptions({"dense", "conv", "lstm"}), callable],
+        "architecture": [StrOptions(set(FAMILIES)), callable],
         "hidden_layer_sizes": [
             StrOptions({"auto"}),
             "array-like",

@@ -24,6 +24,36 @@ import numpy as np
 INFERENCE_BATCH = 4096
 
 
+def cast_model(model, dtype):
+    """Return a copy of ``model`` computing in ``dtype``, with the same weights.
+
+    Used for inference: a float64 forward pass is independent of how rows are batched
+    to well below float32 resolution, as scikit-learn's invariance checks expect.
+    Activity regularizers, which only matter in training, are left out of the copy.
+    """
+    from ._backend import keras
+
+    def clone_layer(layer):
+        config = layer.get_config()
+        if not isinstance(layer, keras.layers.Layer):
+            # A tensor operation of a functional model (``x * 2.0``, ``ops.tanh``) takes
+            # no dtype: it computes in its inputs' precision.
+            return layer.__class__.from_config(config)
+        config["dtype"] = dtype
+        if "activity_regularizer" in config:
+            config["activity_regularizer"] = None  # a training-only penalty
+        return layer.__class__.from_config(config)
+
+    inputs = keras.Input(shape=model.input_shape[1:], dtype=dtype)
+    # Recursive: models nested in ``model`` (the residual branches of a PCA start, the
+    # full model inside a truncated ordered one) compute in ``dtype`` too.
+    clone = keras.models.clone_model(
+        model, input_tensors=inputs, clone_function=clone_layer, recursive=True
+    )
+    clone.set_weights(model.get_weights())
+    return clone
+
+
 class InferenceModels:
     """Compiled encoder/decoder copies per float dtype, made on first use and then kept.
 
@@ -60,7 +90,6 @@ class InferenceModels:
 
     def _make(self, name):
         from ._random import seeded
-        from .architectures._common import cast_model
 
         models = (self.encoder, self.decoder)
         # Recreating a layer without an explicit seed (a custom builder's initializers,

@@ -7,10 +7,12 @@ from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation
+from ._docstrings import share_parameters
 from ._estimator import AutoencoderTransformer
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 
 
+@share_parameters(AutoencoderTransformer)
 class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     """Outlier detector scoring samples by how badly an autoencoder reconstructs them.
 
@@ -20,6 +22,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     the autoencoder learns to reproduce what it was trained on and reproduces
     unusual samples poorly. The API is scikit-learn's for outlier detectors, as in
     :class:`sklearn.ensemble.IsolationForest`.
+
+    The parameters other than ``contamination`` configure that autoencoder; those
+    whose meaning is the same are described as in :class:`AutoencoderTransformer`.
 
     Parameters
     ----------
@@ -32,80 +37,18 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         so that share of the training samples is flagged. ``"auto"``: the upper
         Tukey fence of the training errors, ``Q3 + 1.5 * (Q3 - Q1)``, a rule that
         needs no guess of the share.
-    architecture : {"dense", "conv", "lstm"} or callable, default="dense"
-        Model family, or a custom builder (see :class:`AutoencoderTransformer`).
-    hidden_layer_sizes : "auto", int or tuple of int, default="auto"
-        Encoder widths; the decoder mirrors them. ``"auto"`` is ``(128, 64)`` for
-        dense, ``(32, 16)`` for conv and ``(64,)`` for lstm.
-    input_shape : tuple of int, default=None
-        Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(140, 1)`` for an
-        LSTM over 140 time steps.
-    mask_value : float, default=None
-        Sequences of different lengths, padded to one (``architecture="lstm"``): a
-        time step whose every feature equals ``mask_value`` is padding, as
-        ``keras.utils.pad_sequences(..., value=mask_value)`` and
-        :class:`keras.layers.Masking` mark it. Padding is not data: the model reads it
-        as the mean of the real training values, the training loss gives it no weight,
-        and every score (held-out selection, ``score``, ``score_samples``,
-        ``explained_variance_ratio_``) counts real steps only. ``inverse_transform``
-        returns every step; the steps that were padding carry no meaning. Not
-        combined with ``noise`` or sparse ``X``.
-    activation : str, default="relu"
-        Activation of the hidden layers.
-    output_activation : str, default="auto"
-        Activation of the reconstruction; ``"auto"`` is sigmoid with binary
-        cross-entropy, else linear.
     loss : {"mse", "mae", "binary_crossentropy", "huber"}, default="mse"
         Training loss. The score is the squared error whatever the loss.
-    activity_l1 : float, default=0.0
-        L1 penalty on the code (the sparse autoencoder).
-    noise : {"gaussian", "masking"} or None, default=None
-        Training-only corruption of the input (the denoising autoencoder).
-    noise_level : float, default=0.1
-        Strength of ``noise``: the standard deviation of Gaussian noise (any value
-        >= 0, in the units of ``X``), or the probability in [0, 1) of masking.
     variational : bool, default=False
         Train a variational autoencoder; the score is then the reconstruction error of
         the posterior mean.
-    kl_weight : float, default=1.0
-        Weight of the variational model's KL term.
-    init : {"pca", "random"}, default="pca"
-        Start from PCA (the model is PCA before training and stays PCA unless
-        held-out rows are reconstructed clearly better), or at random; see
-        :class:`AutoencoderTransformer`.
     ordered : bool, default=False
         Train an ordered code (nested dropout), as in :class:`AutoencoderTransformer`.
     memory : str, joblib.Memory or None, default=None
         Cache the autoencoder's fits, as in :class:`AutoencoderTransformer`.
-    optimizer : str or keras.optimizers.Optimizer, default="adam"
-        A Keras optimizer name or instance (cloned at each fit).
-    learning_rate : float, default=2e-3
-        Learning rate of a named optimizer.
-    batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``n_samples // 32`` clipped to [64, 256].
-    max_iter : int, default=200
-        Maximum number of epochs.
-    shuffle : bool, default=True
-        Whether to shuffle the samples at each epoch.
-    early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the data and stop when its loss stops
-        improving; ``"auto"`` does so for a model that starts from PCA.
-    validation_fraction : float, default=0.1
-        Fraction held out for early stopping and for choosing a float
-        ``n_components``.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
-    tol : float, default=1e-4
-        Minimum relative improvement of the monitored loss.
-    callbacks : list of keras.callbacks.Callback, default=None
-        Extra Keras callbacks; copied at each fit, never mutated.
     warm_start : bool, default=False
         Continue training the fitted autoencoder at the next ``fit``; as in
         :class:`AutoencoderTransformer`, only training settings may change.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the autoencoder's training; an int makes fits reproducible.
-    verbose : int, default=0
-        Keras' verbosity during training.
 
     Attributes
     ----------

@@ -13,6 +13,8 @@ here find the real steps of a batch of rows and weigh the values by them; with
 import numpy as np
 import scipy.sparse as sp
 
+from ._families import family, listed, names
+
 
 def real_steps(batch, shape, mask_value):
     """Boolean ``(n, timesteps)``: the steps of ``batch`` that are not padding.
@@ -49,15 +51,16 @@ def fill(batch, weights, values):
     return rows if weights is None else np.where(weights > 0, rows, values)
 
 
-def real_mean(X, shape, mask_value):
-    """Per-value mean of the real steps of the rows ``X`` (0 where no row has one)."""
-    from ._data import ERROR_BATCH, batch_rows, dense_batch
+#: Rows read at a time by :func:`real_mean`.
+MEAN_BATCH = 1024
 
+
+def real_mean(X, shape, mask_value):
+    """Per-value mean of the real steps of the dense rows ``X`` (0 where no row has one)."""
     sums = np.zeros(X.shape[1])
     counts = np.zeros(X.shape[1])
-    step = batch_rows(X.shape[1], ERROR_BATCH)
-    for start in range(0, X.shape[0], step):
-        batch = dense_batch(X, slice(start, start + step), (X.shape[1],), dtype=float)
+    for start in range(0, X.shape[0], MEAN_BATCH):
+        batch = np.asarray(X[start : start + MEAN_BATCH], dtype=float)
         weights = value_weights(batch, shape, mask_value)
         sums += np.sum(batch * weights, axis=0)
         counts += np.sum(weights, axis=0)
@@ -92,13 +95,15 @@ def check_padding(X, shape, mask_value, architecture):
     """
     if mask_value is None:
         return
-    if architecture != "lstm":
-        family = architecture if isinstance(architecture, str) else "a custom builder"
+    entry = family(architecture)
+    if entry is None or not entry.padding:
+        given = architecture if isinstance(architecture, str) else "a custom builder"
+        supported = listed(names("padding"))
         raise ValueError(
             f"mask_value={mask_value!r} marks the padding steps of sequences and is "
-            f"supported by architecture='lstm' only, got architecture={family!r}. Leave "
+            f"supported by {supported} only, got architecture={given!r}. Leave "
             "mask_value=None, or fit sequences of shape (n_samples, timesteps, features) "
-            "with architecture='lstm'."
+            f"with {supported}."
         )
     if sp.issparse(X):
         raise ValueError(

@@ -5,14 +5,17 @@ Two routes:
 * pickling (``pickle``, ``joblib``, process pools) goes through the estimator's
   ``__getstate__``/``__setstate__``, which turn the training model into the bytes of a
   ``.keras`` file (:func:`model_to_bytes`) and back (:func:`model_from_bytes`);
-* :func:`save` / :func:`load` write a zip archive holding ``skae.json`` (format
-  version, parameters and fitted attributes as plain JSON) and ``model.keras``. Loading
-  runs no pickle and restores Keras objects with ``safe_mode=True``, so a file from an
-  untrusted source cannot execute code; the encoder and decoder are taken back out of
-  the training model, so the three stay one set of shared layers.
+* :func:`save` / :func:`read` (behind :func:`skae.load`) write and read a zip archive
+  holding ``skae.json`` (format version, parameters and fitted attributes as plain
+  JSON) and ``model.keras``. Loading runs no pickle and restores Keras objects with
+  ``safe_mode=True``, so a file from an untrusted source cannot execute code; the
+  encoder and decoder are taken back out of the training model, so the three stay one
+  set of shared layers.
 
-Keras is imported only when a model is actually serialized, so ``import skae`` (which
-re-exports :func:`load`) stays light.
+Keras is imported only when a model is actually serialized, so ``import skae`` stays
+light. This module knows no estimator class: a savable one declares
+``_FITTED_ATTRIBUTES`` (what a fitted one has) and ``_HOLDS_MODEL`` (whether it holds a
+Keras model), and :func:`read` is given the classes a file may hold.
 """
 
 import io
@@ -162,13 +165,6 @@ def _decode(value):
 # ----------------------------------------------------------------- save / load
 
 
-def _estimator_classes():
-    from ._estimator import AutoencoderTransformer
-    from ._outlier import AutoencoderOutlierDetector
-
-    return {cls.__name__: cls for cls in (AutoencoderTransformer, AutoencoderOutlierDetector)}
-
-
 def save(estimator, path):
     """Write ``estimator`` to ``path``; see :meth:`AutoencoderTransformer.save`.
 
@@ -188,12 +184,11 @@ def _members(estimator):
 
     state = estimator.__getstate__()
     params = estimator.get_params(deep=False)
-    classes = tuple(_estimator_classes().values())
     members, attributes = {}, {}
     for key, value in state.items():
         if key in params or key == "model_":
             continue
-        if isinstance(value, classes):
+        if _is_saved_estimator(value):
             member = f"{key}.skae"
             buffer = io.BytesIO()
             save(value, buffer)
@@ -213,6 +208,11 @@ def _members(estimator):
     if "model_" in state:
         members[_MODEL] = state["model_"]
     return members
+
+
+def _is_saved_estimator(value):
+    """Whether ``value`` is a skae estimator (saved as a nested archive)."""
+    return hasattr(type(value), "_FITTED_ATTRIBUTES") and hasattr(value, "get_params")
 
 
 def _read_header(archive, path):
@@ -239,50 +239,12 @@ def _read_header(archive, path):
     return header
 
 
-def load(path):
-    """Load an estimator written by its ``save`` method.
+def read(path, classes):
+    """The estimator in the file ``path``, of one of ``classes`` (``{name: class}``).
 
-    Reads the files of :meth:`AutoencoderTransformer.save` and
-    :meth:`AutoencoderOutlierDetector.save`. No pickle is involved: parameters and
-    fitted attributes are read from JSON and the Keras model with
-    ``keras.saving.load_model(..., safe_mode=True)``.
-
-    Parameters
-    ----------
-    path : str, path-like or binary file object
-        The file to read.
-
-    Returns
-    -------
-    estimator : AutoencoderTransformer or AutoencoderOutlierDetector
-        The estimator, fitted if it was fitted when saved; its ``transform`` gives
-        the same output as the saved one's.
-
-    Raises
-    ------
-    ValueError
-        If the file is not a skae file, was written in a newer or unknown format
-        version, or is not a valid one (a damaged or altered file: members missing or
-        of the wrong kind, a model Keras cannot read, a member over its size limit).
-        Limits: ``skae.json`` up to 64 MiB, every other member up to 4 GiB, estimators
-        nested at most 2 deep. The header is checked before any model is read, and
-        the Keras model is restored in Keras' safe mode even where the process has
-        called ``keras.config.enable_unsafe_deserialization()``.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> import numpy as np
-    >>> import skae
-    >>> X = np.random.RandomState(0).rand(20, 4)
-    >>> ae = skae.AutoencoderTransformer(hidden_layer_sizes=(), max_iter=1, random_state=0)
-    >>> ae = ae.fit(X)
-    >>> path = os.path.join(tempfile.mkdtemp(), "ae.skae")
-    >>> ae.save(path)
-    >>> bool((skae.load(path).transform(X) == ae.transform(X)).all())
-    True
+    See :func:`skae.load`, which passes skae's estimator classes.
     """
-    return _load(path, depth=0)
+    return _load(path, 0, classes)
 
 
 class InvalidFileError(ValueError):
@@ -308,7 +270,7 @@ def _read_member(archive, name, limit, path):
     return data
 
 
-def _load(path, depth):
+def _load(path, depth, classes):
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{path!s} is not a skae file: expected a zip archive written by "
@@ -317,7 +279,7 @@ def _load(path, depth):
     try:
         with zipfile.ZipFile(path) as archive:
             header = _read_header(archive, path)
-            cls, params, attributes, nested = _check_header(header, path, depth)
+            cls, params, attributes, nested = _check_header(header, path, depth, classes)
             members = {  # read once the header has been checked, each within its limit
                 key: _read_member(archive, name, MAX_MEMBER_BYTES, path)
                 for key, name in nested.items()
@@ -332,7 +294,9 @@ def _load(path, depth):
         state = cls().get_params(deep=False)
         state.update({k: _decode(v) for k, v in params.items()})
         state.update({k: _decode(v) for k, v in attributes.items() if k not in nested})
-        state.update({k: _load(io.BytesIO(data), depth + 1) for k, data in members.items()})
+        state.update(
+            {k: _load(io.BytesIO(data), depth + 1, classes) for k, data in members.items()}
+        )
         if model is not None:
             state["model_"] = model
         estimator = cls.__new__(cls)
@@ -354,9 +318,8 @@ def _load(path, depth):
     return estimator
 
 
-def _check_header(header, path, depth):
+def _check_header(header, path, depth, classes):
     """``(class, params, attributes, nested members)`` of a header that has its shape."""
-    classes = _estimator_classes()
     if header.get("class") not in classes:
         raise ValueError(
             f"{path!s} holds an unknown estimator class {header.get('class')!r}; "

@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
+from ._families import CUSTOM_DEFAULTS, FAMILIES, family, names
 from ._sklearn_compat import Interval, validate_data
 
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -107,12 +108,6 @@ def _positive_int(value):
     return isinstance(value, Integral) and not isinstance(value, bool) and value > 0
 
 
-#: Per-sample ranks each family builds on (after a trailing channel axis is added to 1-D
-#: samples): conv takes (length, channels) or (height, width, channels), lstm takes
-#: (timesteps, features).
-_FAMILY_RANKS = {"conv": (2, 3), "lstm": (2,)}
-
-
 def resolve_input_shape(architecture, input_shape, sample_shape):
     """Return the per-sample shape the model is built for.
 
@@ -136,18 +131,14 @@ def resolve_input_shape(architecture, input_shape, sample_shape):
                 f"input_shape={tuple(input_shape)} holds {int(np.prod(shape))} values per "
                 f"sample, but X has n_features={n_values}."
             )
-    ranks = _FAMILY_RANKS.get(architecture) if isinstance(architecture, str) else None
-    if ranks is None:
+    entry = family(architecture)
+    if entry is None or entry.ranks is None:
         return shape
     if len(shape) == 1:
         shape = (*shape, 1)
-    if len(shape) not in ranks:
-        expected = {
-            "conv": "(length, channels) or (height, width, channels)",
-            "lstm": "(timesteps, features)",
-        }[architecture]
+    if len(shape) not in entry.ranks:
         raise ValueError(
-            f"architecture={architecture!r} needs a per-sample shape {expected}, got "
+            f"architecture={architecture!r} needs a per-sample shape {entry.shapes}, got "
             f"{shape}; set input_shape or pass X of shape (n_samples, *per_sample_shape)."
         )
     return shape
@@ -155,21 +146,20 @@ def resolve_input_shape(architecture, input_shape, sample_shape):
 
 def resolve_hidden_layer_sizes(hidden_layer_sizes, architecture):
     """Return the widths a family is built with; ``"auto"`` picks the family's default."""
-    from .architectures import AUTO_HIDDEN_LAYER_SIZES
-
     if isinstance(hidden_layer_sizes, str) and hidden_layer_sizes == "auto":
-        key = architecture if isinstance(architecture, str) else "dense"
-        return AUTO_HIDDEN_LAYER_SIZES[key]
+        entry = family(architecture) or FAMILIES[CUSTOM_DEFAULTS]
+        return entry.auto_hidden_layer_sizes
     return check_hidden_layer_sizes(hidden_layer_sizes)
 
 
 def check_variational(variational, architecture):
-    """The built-in variational models are dense or convolutional."""
-    if variational and architecture == "lstm":
+    """A built-in family builds a variational model only if it has a variational variant."""
+    entry = family(architecture)
+    if variational and entry is not None and not entry.variational:
+        supported = ", ".join(f"architecture={name!r}" for name in names("variational"))
         raise ValueError(
-            "variational=True is supported with architecture='dense', architecture='conv' "
-            "or a custom builder that takes a 'variational' argument, got "
-            "architecture='lstm'."
+            f"variational=True is supported with {supported} or a custom builder that takes "
+            f"a 'variational' argument, got architecture={architecture!r}."
         )
 
 

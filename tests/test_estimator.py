@@ -461,13 +461,13 @@ def test_transform_follows_the_keras_models_when_they_change(digits_small, dtype
 
 
 def test_inference_copies_are_made_again_only_when_the_weights_change(digits_small, monkeypatch):
-    from skae.architectures import _common
+    from skae import _inference
 
     X = digits_small[0][:100].astype(np.float32)
     ae = AutoencoderTransformer(n_components=2, max_iter=1, random_state=0).fit(X)
     made = []
-    cast_model = _common.cast_model
-    monkeypatch.setattr(_common, "cast_model", lambda *a: made.append(a[1]) or cast_model(*a))
+    cast_model = _inference.cast_model
+    monkeypatch.setattr(_inference, "cast_model", lambda *a: made.append(a[1]) or cast_model(*a))
     for _ in range(3):
         ae.inverse_transform(ae.transform(X))
     assert made == ["float32", "float32"]  # encoder and decoder, once
@@ -483,14 +483,14 @@ def test_inference_copies_are_made_again_only_when_the_weights_change(digits_sma
 
 
 def test_a_model_keras_cannot_copy_runs_as_trained_and_follows_changes(digits_small, monkeypatch):
-    from skae.architectures import _common
+    from skae import _inference
 
     def refuse(model, dtype):
         raise TypeError("cannot be cloned")
 
     X = digits_small[0][:100]
     ae = AutoencoderTransformer(n_components=2, max_iter=1, random_state=0).fit(X)
-    monkeypatch.setattr(_common, "cast_model", refuse)
+    monkeypatch.setattr(_inference, "cast_model", refuse)
     for dtype in (np.float64, np.float32):
         codes = ae.transform(X.astype(dtype))
         assert codes.dtype == dtype

@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 
 from skae import AutoencoderTransformer
-from skae._inference import precision_scope
+from skae._inference import cast_model, precision_scope
 from skae.architectures import (
     AUTO_HIDDEN_LAYER_SIZES,
     build_conv,
@@ -24,7 +24,6 @@ from skae.architectures import (
     build_variational,
     gaussian_code,
 )
-from skae.architectures._common import cast_model
 from skae.layers import GaussianSampling
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -8,17 +8,22 @@ contract can be passed as ``AutoencoderTransformer(architecture=callable)``; see
 :func:`build_models`.
 """
 
+from .._families import FAMILIES
+from ._code import gaussian_code
 from ._custom import build_custom
 from .convolutional import build_conv
 from .dense import build_dense
 from .recurrent import build_lstm
-from .variational import build_variational, gaussian_code
+from .variational import build_variational
 
-BUILDERS = {"dense": build_dense, "conv": build_conv, "lstm": build_lstm}
+#: The builder of each family (see :mod:`skae._families`).
+BUILDERS = {name: family.builder_function() for name, family in FAMILIES.items()}
 
 #: Widths that ``hidden_layer_sizes="auto"`` stands for, per family (units for dense and
 #: lstm, filters for conv). A custom builder receives the dense widths.
-AUTO_HIDDEN_LAYER_SIZES = {"dense": (128, 64), "conv": (32, 16), "lstm": (64,)}
+AUTO_HIDDEN_LAYER_SIZES = {
+    name: family.auto_hidden_layer_sizes for name, family in FAMILIES.items()
+}
 
 
 def build_models(architecture, input_shape, n_components, *, variational=False, **params):

@@ -22,40 +22,6 @@ def dense_layer(units, *, activation, seed, name, activity_regularizer=None):
     )
 
 
-def code_regularizer(activity_l1):
-    """The sparse autoencoder's L1 penalty on the code, or None."""
-    return keras.regularizers.L1(activity_l1) if activity_l1 > 0 else None
-
-
-def code_output(
-    x, n_components, *, seed, activity_l1=0.0, variational=False, kl_weight=1.0, n_values=1
-):
-    """The code: a linear Dense layer named ``encoder_code``, or a Gaussian posterior.
-
-    With ``variational=True`` the code is drawn from a diagonal Gaussian posterior in
-    training and is its mean otherwise (see :func:`skae.architectures.gaussian_code`);
-    the KL weight is divided by ``n_values``, the number of values per sample, because
-    the reconstruction loss is a mean over those values.
-    """
-    if variational:
-        from .variational import gaussian_code
-
-        return gaussian_code(
-            x,
-            n_components,
-            seed=seed,
-            activity_l1=activity_l1,
-            kl_weight=kl_weight / n_values,
-        )
-    return dense_layer(
-        n_components,
-        activation=None,
-        seed=seed,
-        name="encoder_code",
-        activity_regularizer=code_regularizer(activity_l1),
-    )(x)
-
-
 def n_values(input_shape):
     """Number of values in one sample of per-sample shape ``input_shape``."""
     total = 1
@@ -87,32 +53,3 @@ def autoencoder(encoder, decoder, noise=None, nested=None):
     if nested is not None:
         code = nested(code)
     return keras.Model(inputs, decoder(code), name="autoencoder")
-
-
-def cast_model(model, dtype):
-    """Return a copy of ``model`` computing in ``dtype``, with the same weights.
-
-    Used for inference: a float64 forward pass is independent of how rows are batched
-    to well below float32 resolution, as scikit-learn's invariance checks expect.
-    Activity regularizers, which only matter in training, are left out of the copy.
-    """
-
-    def clone_layer(layer):
-        config = layer.get_config()
-        if not isinstance(layer, keras.layers.Layer):
-            # A tensor operation of a functional model (``x * 2.0``, ``ops.tanh``) takes
-            # no dtype: it computes in its inputs' precision.
-            return layer.__class__.from_config(config)
-        config["dtype"] = dtype
-        if "activity_regularizer" in config:
-            config["activity_regularizer"] = None  # a training-only penalty
-        return layer.__class__.from_config(config)
-
-    inputs = keras.Input(shape=model.input_shape[1:], dtype=dtype)
-    # Recursive: models nested in ``model`` (the residual branches of a PCA start, the
-    # full model inside a truncated ordered one) compute in ``dtype`` too.
-    clone = keras.models.clone_model(
-        model, input_tensors=inputs, clone_function=clone_layer, recursive=True
-    )
-    clone.set_weights(model.get_weights())
-    return clone

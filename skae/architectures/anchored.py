@@ -11,13 +11,14 @@ corrections the data supports.
 import numpy as np
 
 from .._backend import keras
+from .._families import names
 from .._keras_settings import DATA_FORMAT
 from ..layers import Standardize
 from ._common import n_values
 
 #: Families whose models can start from PCA: a linear reconstruction layer named
 #: ``decoder_output`` and a linear code layer named ``encoder_code``.
-PCA_START_FAMILIES = ("dense", "conv", "lstm")
+PCA_START_FAMILIES = names("pca_start")
 
 #: Names of the last layers of the residual branches, set to zero at the start.
 _RESIDUAL_OUTPUTS = {"encoder_residual": "encoder_code", "decoder_residual": "decoder_output"}

@@ -9,9 +9,12 @@ a final convolution to the input's channels.
 """
 
 from .._backend import keras
+from .._docstrings import share_parameters
 from .._keras_settings import DATA_FORMAT
 from .._random import layer_seeds
-from ._common import code_output, dense_layer, n_values, output_activation_for
+from ._code import code_output
+from ._common import dense_layer, n_values, output_activation_for
+from .dense import build_dense
 
 _LAYERS = {
     1: (keras.layers.Conv1D, keras.layers.Conv1DTranspose, keras.layers.Cropping1D),
@@ -32,6 +35,7 @@ def _conv(layer_class, filters, kernel_size, *, strides, activation, seed, name)
     )
 
 
+@share_parameters(build_dense)
 def build_conv(
     input_shape,
     n_components,
@@ -61,21 +65,11 @@ def build_conv(
         code and the output convolution.
     kernel_size : int, default=3
         Side of every convolution kernel.
-    activation : str, default="relu"
-        Activation of the hidden layers.
     output_activation : str, default="auto"
         Activation of the output convolution; ``"auto"`` is sigmoid for binary
         cross-entropy, else linear.
-    loss : str, default="mse"
-        The training loss; only used to resolve ``output_activation="auto"``.
-    activity_l1 : float, default=0.0
-        L1 penalty on the code.
     variational : bool, default=False
         Make the code a Gaussian posterior (see :func:`gaussian_code`).
-    kl_weight : float, default=1.0
-        Weight of the KL term of a variational code, per value of a sample.
-    seed : int, default=None
-        Seed of the weight initializers.
 
     Returns
     -------

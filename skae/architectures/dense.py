@@ -3,7 +3,8 @@
 from .._backend import keras
 from .._keras_settings import DATA_FORMAT
 from .._random import layer_seeds
-from ._common import code_output, dense_layer, n_values, output_activation_for
+from ._code import code_output
+from ._common import dense_layer, n_values, output_activation_for
 
 
 def build_dense(

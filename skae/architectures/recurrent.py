@@ -14,9 +14,12 @@ output falls (:class:`skae.layers.TimeFeatures`).
 import math
 
 from .._backend import keras
+from .._docstrings import share_parameters
 from .._random import layer_seeds
 from ..layers import TimeFeatures
-from ._common import code_output, code_regularizer, dense_layer, output_activation_for
+from ._code import code_output, code_regularizer
+from ._common import dense_layer, output_activation_for
+from .dense import build_dense
 
 #: ``frame_steps="auto"``: the fewest steps per frame that leave at most this many frames.
 AUTO_MAX_FRAMES = 32
@@ -42,6 +45,7 @@ def _lstm(units, *, return_sequences, seed, name, activity_regularizer=None):
     )
 
 
+@share_parameters(build_dense)
 def build_lstm(
     input_shape,
     n_components,
@@ -75,16 +79,10 @@ def build_lstm(
     output_activation : str, default="auto"
         Activation of the per-step output layer; ``"auto"`` is sigmoid for binary
         cross-entropy, else linear.
-    loss : str, default="mse"
-        The training loss; only used to resolve ``output_activation="auto"``.
-    activity_l1 : float, default=0.0
-        L1 penalty on the code.
     variational : bool, default=False
         Must be False: this family has no variational variant.
     kl_weight : float, default=None
         Ignored (no variational variant).
-    seed : int, default=None
-        Seed of the weight initializers.
     frame_steps : int or "auto", default="auto"
         Consecutive time steps the LSTMs read (and the decoder writes) as one frame:
         the recurrences run over ``ceil(timesteps / frame_steps)`` frames, the sequence

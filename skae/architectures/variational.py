@@ -9,55 +9,14 @@ which is what ``transform`` gives. Decoding draws from the prior ``N(0, I)`` gen
 new samples (``AutoencoderTransformer.sample``).
 """
 
-from .._random import layer_seeds
+from .._families import FAMILIES, names
 from ..layers import GaussianSampling
-from ._common import code_regularizer, dense_layer
+from ._code import gaussian_code
 
-SUPPORTED_BASES = ("dense", "conv")
+#: The families a variational model can be built on.
+SUPPORTED_BASES = names("variational")
 
-
-def gaussian_code(x, n_components, *, seed=None, activity_l1=0.0, kl_weight=1.0):
-    """Attach a Gaussian posterior code of size ``n_components`` to the features ``x``.
-
-    Parameters
-    ----------
-    x : KerasTensor
-        Flat encoder features, shape ``(batch, n)``.
-    n_components : int
-        Size of the code.
-    seed : int, default=None
-        Seed of the two heads' initializers and of the sampling noise.
-    activity_l1 : float, default=0.0
-        L1 penalty on the posterior mean.
-    kl_weight : float, default=1.0
-        Weight of the KL term in the training loss (as added, not rescaled).
-
-    Returns
-    -------
-    code : KerasTensor
-        A draw from the posterior in training, its mean otherwise.
-
-    Examples
-    --------
-    >>> import keras
-    >>> from skae.architectures import gaussian_code
-    >>> inputs = keras.Input((5,))
-    >>> encoder = keras.Model(inputs, gaussian_code(inputs, 2, seed=0))
-    >>> [layer.name for layer in encoder.layers[1:]]
-    ['encoder_code_mean', 'encoder_code_log_var', 'encoder_code']
-    """
-    mean_seed, log_var_seed, noise_seed = layer_seeds(seed, 3)
-    z_mean = dense_layer(
-        n_components,
-        activation=None,
-        seed=mean_seed,
-        name="encoder_code_mean",
-        activity_regularizer=code_regularizer(activity_l1),
-    )(x)
-    z_log_var = dense_layer(
-        n_components, activation=None, seed=log_var_seed, name="encoder_code_log_var"
-    )(x)
-    return GaussianSampling(kl_weight, seed=noise_seed, name="encoder_code")([z_mean, z_log_var])
+__all__ = ["SUPPORTED_BASES", "build_variational", "gaussian_code", "sampling_layer"]
 
 
 def build_variational(input_shape, n_components, *, base="dense", kl_weight=1.0, **kwargs):
@@ -91,16 +50,13 @@ def build_variational(input_shape, n_components, *, base="dense", kl_weight=1.0,
     >>> encoder.get_layer("encoder_code").__class__.__name__
     'GaussianSampling'
     """
-    from . import BUILDERS
-
     if base not in SUPPORTED_BASES:
         raise ValueError(
             f"A variational model can be built on {' or '.join(map(repr, SUPPORTED_BASES))}, "
             f"got base={base!r}."
         )
-    return BUILDERS[base](
-        input_shape, n_components, variational=True, kl_weight=kl_weight, **kwargs
-    )
+    builder = FAMILIES[base].builder_function()
+    return builder(input_shape, n_components, variational=True, kl_weight=kl_weight, **kwargs)
 
 
 def sampling_layer(model):

@@ -1,0 +1,48 @@
+"""The package's layout: no two modules import each other, directly or around a cycle."""
+
+import ast
+from pathlib import Path
+
+import skae
+
+PACKAGE = Path(skae.__file__).parent
+
+
+def _module_names():
+    names = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = ("skae", *path.relative_to(PACKAGE).with_suffix("").parts)
+        names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return names
+
+
+def _imports(name, path, modules):
+    """The skae modules ``name`` imports anywhere in its code (functions included)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+            target = ".".join(base + ([node.module] if node.module else []))
+            for alias in node.names:
+                child = f"{target}.{alias.name}"
+                found.add(child if child in modules else target)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("skae"):
+            found.add(node.module)
+    return {module for module in found if module in modules and module != name}
+
+
+def test_no_import_cycles():
+    modules = _module_names()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    # The package's __init__ re-exports lazily (PEP 562) and imports no module itself.
+    assert graph["skae"] == set()
+
+    def reaches(start, goal, seen):
+        for module in graph[start] - seen:
+            if module == goal or reaches(module, goal, seen | {module}):
+                return True
+        return False
+
+    cycles = [name for name in graph if reaches(name, name, set())]
+    assert cycles == [], f"modules on an import cycle: {cycles}"
