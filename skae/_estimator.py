@@ -329,7 +329,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Interval(Integral, 1, None, closed="left"),
         ],
         "input_shape": ["array-like", Interval(Integral, 1, None, closed="left"), None],
-        "mask_value": [Interval(Real, -FLOAT32_MAX, FLOAT32_MAX, closed="both"), None],
+        "mask_value": [Real, None],
         "activation": [StrOptions(ACTIVATIONS)],
         "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
         "loss": [StrOptions(LOSS_NAMES)],
@@ -518,6 +518,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         # NumPy scalars and ints become Python numbers once, before anything uses them.
         self._numbers = _validation.numeric_params(self)
+        self._numbers["mask_value"] = _validation.check_mask_number(self.mask_value)
         if not reset:
             self._check_same_structure()
         fitted_shape = None if reset else self.input_shape_

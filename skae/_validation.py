@@ -163,6 +163,21 @@ def check_variational(variational, architecture):
         )
 
 
+def check_mask_number(mask_value):
+    """``mask_value`` as a Python float (None stays None); a bool or NaN is refused."""
+    if mask_value is None:
+        return None
+    if isinstance(mask_value, (bool, np.bool_)):
+        raise TypeError(f"mask_value must be a number, got {mask_value!r}.")
+    value = float(mask_value)
+    if not np.isfinite(value):
+        raise ValueError(
+            f"mask_value must be a finite number, got {mask_value!r}: X holds finite values "
+            "only, so padding must be marked with one."
+        )
+    return value
+
+
 def check_mask_value(X, input_shape, mask_value, architecture, noise):
     """``mask_value`` (padded sequences) applies to dense ``X`` for the lstm family,
     without noise, and every sample needs a real step (see :mod:`skae._padding`)."""

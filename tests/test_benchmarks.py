@@ -161,3 +161,19 @@ def test_ordered_report(tmp_path):
     assert "| 2 |" in text and "Worst prefix against PCA" in text
     pytest.importorskip("matplotlib")
     assert (tmp_path / "ordered.png").stat().st_size > 1000
+
+
+def test_padded_report(tmp_path):
+    from benchmarks import padded
+    from benchmarks.data import DatasetNotFoundError, load_dataset
+
+    try:
+        load_dataset("ecg")
+    except DatasetNotFoundError:
+        pytest.skip("ECG5000 is not available here")
+    args = ["--sizes", "2", "--max-train", "40", "--max-iter", "1", "--out", str(tmp_path)]
+    assert padded.main(args) == 0
+    (row,) = json.loads((tmp_path / "padded.json").read_text())["rows"]
+    assert row["n_components"] == 2 and row["pca_mse"] > 0
+    assert row["lstm-mask_mse"] > 0 and row["lstm-as-data_mse"] > 0
+    assert "| 2 |" in (tmp_path / "padded.md").read_text()

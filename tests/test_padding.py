@@ -10,24 +10,24 @@ from sklearn.decomposition import PCA
 from skae import AutoencoderOutlierDetector, AutoencoderTransformer, load
 from skae._backend import keras
 
-STEPS, FEATURES = 12, 2
+STEPS, FEATURES = 6, 2
 TINY = dict(
     n_components=2,
     architecture="lstm",
     hidden_layer_sizes=(4,),
-    max_iter=3,
-    batch_size=8,
+    max_iter=2,
+    batch_size=16,
     random_state=0,
 )
 
 
-def _sequences(n=48, seed=0):
-    """Smooth 2-feature sequences and their lengths (4 to 12 steps)."""
+def _sequences(n=32, seed=0):
+    """Smooth 2-feature sequences and their lengths (2 to 6 steps)."""
     rng = np.random.RandomState(seed)
     t = np.linspace(0, 1, STEPS)[None, :, None]
     phase = rng.uniform(0, np.pi, size=(n, 1, 1))
     X = np.concatenate([np.sin(2 * np.pi * t + phase), np.cos(3 * t + phase)], axis=2)
-    return X.astype(np.float32), rng.randint(4, STEPS + 1, size=n)
+    return X.astype(np.float32), rng.randint(2, STEPS + 1, size=n)
 
 
 def _padded(X, lengths, value, side="post"):
@@ -52,9 +52,17 @@ CONFIGS = {
     "random-start": dict(init="random"),
     "ordered": dict(ordered=True),
 }
+SLOW = pytest.mark.slow  # the other starts: two more LSTM fits each
 
 
-@pytest.fixture(scope="module", params=sorted(CONFIGS))
+@pytest.fixture(
+    scope="module",
+    params=[
+        "pca-start",
+        pytest.param("random-start", marks=SLOW),
+        pytest.param("ordered", marks=SLOW),
+    ],
+)
 def pair(request, sequences):
     """Two fits on the same sequences padded with different values."""
     X, lengths = sequences
@@ -116,6 +124,7 @@ def test_a_padded_model_pickles_and_saves(pair, tmp_path):
     np.testing.assert_allclose(ae.transform(P.astype(np.float64)), codes, atol=1e-5)
 
 
+@pytest.mark.slow  # two more LSTM fits
 def test_the_detector_scores_real_steps(sequences):
     X, lengths = sequences
     scores = []
@@ -168,3 +177,13 @@ def test_scores_refuse_a_sequence_that_is_all_padding(pair):
     for score in (ae.score, ae.score_samples):
         with pytest.raises(ValueError, match="every step is padding"):
             score(P)
+
+
+@pytest.mark.parametrize(
+    "value, error, match",
+    [(True, TypeError, "must be a number"), (np.nan, ValueError, "must be a finite number")],
+)
+def test_mask_value_must_be_a_finite_number(sequences, value, error, match):
+    X, lengths = sequences
+    with pytest.raises(error, match=match):
+        AutoencoderTransformer(mask_value=value, **TINY).fit(_padded(X, lengths, -1.0))
