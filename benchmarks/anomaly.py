@@ -39,8 +39,6 @@ shape of a beat); the other ``skae-*`` entries fix every training setting.
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 import warnings
@@ -56,8 +54,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, Normalizer
 
-RESULTS = Path(__file__).resolve().parent / "results" / "anomaly"
-GOALS = {"ecg": None, "mnist": 0.975, "digits": None}  # target for the best skae mean AUC
+from .common import RESULTS as COMMON_RESULTS
+from .common import TARGETS, machine, versions
+
+RESULTS = COMMON_RESULTS / "anomaly"
+GOALS = TARGETS["anomaly"]  # the best skae method's mean AUC
 
 
 # ----------------------------------------------------------------------------- methods
@@ -268,16 +269,10 @@ def markdown(dataset, outcomes, tasks, settings):
 
 
 def _settings(argv, seed, n_tasks):
-    import keras
-    import sklearn
-
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     return (
         f"`{' '.join(['python -m benchmarks.anomaly', *argv])}` — {n_tasks} task(s), "
-        f"seed {seed}; Keras {keras.__version__} ({backend}), "
-        f"scikit-learn {sklearn.__version__}, {platform.machine()}, "
-        f"{os.cpu_count()} CPU(s). AUC: anomalies positive, score = -score_samples. "
-        "`fit s`: total training time over the tasks."
+        f"seed {seed}; {versions()}; {machine()}. AUC: anomalies positive, "
+        "score = -score_samples. `fit s`: total training time over the tasks."
     )
 
 

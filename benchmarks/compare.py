@@ -18,23 +18,18 @@ The markdown table goes to stdout and, with a CSV, a JSON and PNG figures, to
 
 import argparse
 import importlib.util
-import os
-import platform
 import shlex
 import sys
 import time
-import warnings
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from . import report
+from .common import RESULTS, machine, versions, warm_up
 from .data import DATASETS, DatasetNotFoundError, load_dataset
 from .evaluate import Artifacts, evaluate
 from .methods import GROUPS, METHODS, Settings, resolve
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def build_parser():
@@ -99,39 +94,6 @@ def _sizes(args, data):
     return kept
 
 
-def _versions():
-    names = ("scikit-learn", "keras", "tensorflow", "numpy")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            pass
-    import skae
-
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    return f"skae {skae.__version__}, Keras backend {backend}, " + ", ".join(found)
-
-
-def _warm_up(data, keras=False):
-    """Run each kind of fit once untimed, so no timed fit pays for one-off imports.
-
-    Loading Keras and its backend takes seconds; even PCA's first fit pays for lazy
-    imports and thread-pool start-up.
-    """
-    from sklearn.decomposition import PCA
-
-    X = data.X_train[:64]
-    PCA(n_components=2, random_state=0).fit(X).transform(X)
-    if keras:
-        from skae import AutoencoderTransformer
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ae = AutoencoderTransformer(2, hidden_layer_sizes=(), max_iter=1, random_state=0)
-            ae.fit(X).transform(X)
-
-
 def _pca_curve(data, sizes):
     from sklearn.decomposition import PCA
 
@@ -154,7 +116,7 @@ def _progress(step, total, result):
 
 def run(data, methods, sizes, settings):
     """Evaluate every method at every code size; return the results and figure data."""
-    _warm_up(data, keras=any(m.family == "skae" for m in methods))
+    warm_up(data.X_train, keras=any(m.family == "skae" for m in methods))
     results, kept = [], {}
     total = len(methods) * len(sizes)
     for size in sizes:
@@ -180,8 +142,8 @@ def _meta(args, argv, data, sizes):
         "notes": data.notes + capped,
         "seed": args.seed,
         "sizes": sizes,
-        "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
-        "versions": _versions(),
+        "machine": machine(),
+        "versions": versions(),
     }
 
 

@@ -5,9 +5,9 @@ A factory takes the code size, the :class:`~benchmarks.data.Dataset` and the run
 ``inverse_transform``. Every method is seeded with ``settings.seed``.
 
 The skae entries for the conv, LSTM and variational families are written against the
-public contract (``architecture="conv"|"lstm"``, ``input_shape``, ``variational``); with
-a skae that lacks a family, its rows are reported as failed with the estimator's own
-error message, and the other methods still run.
+public contract (``architecture="conv"|"lstm"``, ``input_shape``, ``variational``); a
+method that fails on a dataset is reported as failed with the estimator's own error
+message, and the other methods still run.
 """
 
 import sys

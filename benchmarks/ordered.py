@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .compare import RESULTS, _versions, _warm_up
+from .common import RESULTS, machine, versions, warm_up
 from .data import DATASETS, DatasetNotFoundError, load_dataset
 
 
@@ -133,7 +133,7 @@ def run(data, size, dedicated, fraction, seed, max_iter=None, grid=None):
     capped = {} if max_iter is None else {"max_iter": max_iter}
     X_train = data.X_train.astype(np.float64)
     X_test = data.X_test.astype(np.float64)
-    _warm_up(data, keras=True)
+    warm_up(data.X_train, keras=True)
     pca = PCA(size, random_state=seed).fit(X_train)
     scores = pca.transform(X_test)
     pca_r2 = _r2_prefixes(lambda j: scores[:, :j] @ pca.components_[:j] + pca.mean_, X_test, size)
@@ -164,7 +164,8 @@ def run(data, size, dedicated, fraction, seed, max_iter=None, grid=None):
         "max_iter": max_iter,
         "n_train": len(X_train),
         "n_test": len(X_test),
-        "versions": _versions(),
+        "versions": versions(),
+        "machine": machine(),
         "pca_r2": pca_r2.tolist(),
         "ordered_r2": ordered_r2.tolist(),
         "ordered_fit_s": ordered_s,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .compare import RESULTS, _versions, _warm_up
+from .common import RESULTS, machine, versions, warm_up
 from .data import DatasetNotFoundError, load_dataset
 
 #: The padding value: z-normalised beats never reach it.
@@ -84,7 +84,7 @@ def run(data, sizes, seed, max_iter=None):
         return float(np.sum(difference * real["test"]) / real["test"].sum())
 
     capped = {} if max_iter is None else {"max_iter": max_iter}
-    _warm_up(data, keras=True)
+    warm_up(data.X_train, keras=True)
     rows = []
     for size in sizes:
         start = time.perf_counter()
@@ -107,7 +107,7 @@ def run(data, sizes, seed, max_iter=None):
             row[f"{label}_epochs"] = int(model.n_iter_)
             print(f"k={size} {label}: {row[f'{label}_fit_s']:.1f} s", file=sys.stderr, flush=True)
         rows.append(row)
-    return {"versions": _versions(), "seed": seed, "pad": PAD, "rows": rows}
+    return {"versions": versions(), "machine": machine(), "seed": seed, "pad": PAD, "rows": rows}
 
 
 def markdown(result):

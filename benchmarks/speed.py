@@ -29,6 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .common import TARGETS, machine, mnist_or_digits, versions
+
+LIMITS = TARGETS["speed"]
+
 CODE = 32
 BATCH = 256
 
@@ -52,17 +56,8 @@ def _rss_mb():
 
 def load_data():
     """MNIST 8k/2k as float32 in [0, 1], else digits (with a note)."""
-    from skae.datasets import DatasetNotFoundError, load_mnist
-
-    try:
-        X_train, X_test, _, _ = load_mnist()
-        return "mnist", X_train, X_test
-    except DatasetNotFoundError as exc:
-        from sklearn.datasets import load_digits
-
-        print(f"note: {exc}\nnote: falling back to scikit-learn's digits", file=sys.stderr)
-        X = (load_digits().data / 16).astype(np.float32)
-        return "digits", X[:1400], X[1400:]
+    data = mnist_or_digits()
+    return data.name, data.X_train.astype(np.float32), data.X_test.astype(np.float32)
 
 
 def measure_import(repeats):
@@ -228,6 +223,7 @@ def run(quick):
     dataset, X_train, X_test = load_data()
     repeats = 5 if quick else 20
     results = {"backend": keras.backend.backend(), "dataset": dataset, "n_train": len(X_train)}
+    results.update(versions=versions(), machine=machine())
     results["import_skae_s"] = measure_import(3)
     results["inference"] = measure_inference(X_train, X_test, repeats)
     results["training"] = [
@@ -243,6 +239,8 @@ def report(results):
     lines = [
         f"## skae speed — backend {results['backend']}, {results['dataset']} "
         f"({results['n_train']} training rows), code {CODE}",
+        "",
+        f"{results.get('versions', '')}; {results.get('machine', '')}",
         "",
         "| measure | skae | reference | ratio | target |",
         "|---|---|---|---|---|",
@@ -263,22 +261,26 @@ def report(results):
         lines.append(f"| {name} | {shown} | {reference} | | {goal}: {verdict(value, limit)} |")
 
     ratio_row(
-        "transform, 2000 rows", inf["skae_transform_2000"], inf["pca_transform_2000"], "PCA", 3
+        "transform, 2000 rows",
+        inf["skae_transform_2000"],
+        inf["pca_transform_2000"],
+        "PCA",
+        LIMITS["transform_ratio"],
     )
     ratio_row(
         "inverse_transform, 2000 rows",
         inf["skae_inverse_2000"],
         inf["pca_inverse_2000"],
         "PCA",
-        3,
+        LIMITS["inverse_ratio"],
     )
     one_row = inf["skae_transform_1"]
     value_row(
         "transform, 1 row",
         f"{one_row * 1e3:.2f} ms",
         one_row,
-        "<= 2 ms",
-        2e-3,
+        f"<= {LIMITS['one_row_s'] * 1e3:g} ms",
+        LIMITS["one_row_s"],
         reference=f"{inf['pca_transform_1'] * 1e3:.2f} ms (PCA)",
     )
     for tr in results["training"]:
@@ -288,21 +290,27 @@ def report(results):
             tr["skae_epoch_s"],
             tr["bare_keras_epoch_s"],
             "bare keras fit",
-            1.05,
+            LIMITS["epoch_ratio"],
         )
         share = tr["skae_gflop_per_s"] / tr["numpy_matmul_gflop_per_s"]
         lines.append(
             f"| matmul rate, hidden {hidden} | {tr['skae_gflop_per_s']:.1f} GFLOP/s | "
             f"{tr['numpy_matmul_gflop_per_s']:.1f} GFLOP/s (numpy) | {share:.0%} | "
-            f">= 50%: {verdict(share, 0.5, at_least=True)} |"
+            f">= {LIMITS['matmul_share']:.0%}: "
+            f"{verdict(share, LIMITS['matmul_share'], at_least=True)} |"
         )
     fixed = results["fixed_cost_per_fit_s"]
-    value_row("fixed cost of a small fit", f"{fixed:.3f} s", fixed, "<= 0.3 s", 0.3)
+    limit = LIMITS["fixed_cost_s"]
+    value_row("fixed cost of a small fit", f"{fixed:.3f} s", fixed, f"<= {limit:g} s", limit)
     seconds = results["import_skae_s"]
-    value_row("python -c 'import skae'", f"{seconds:.3f} s", seconds, "<= 0.5 s", 0.5)
+    limit = LIMITS["import_s"]
+    value_row("python -c 'import skae'", f"{seconds:.3f} s", seconds, f"<= {limit:g} s", limit)
     mem = results["memory"]
     growth = mem["rss_growth_mb"]
-    value_row(f"RSS growth over {mem['fits']} fits", f"{growth:.0f} MB", growth, "<= 100 MB", 100)
+    limit = LIMITS["rss_growth_mb"]
+    value_row(
+        f"RSS growth over {mem['fits']} fits", f"{growth:.0f} MB", growth, f"<= {limit:g} MB", limit
+    )
     return "\n".join(lines)
 
 
