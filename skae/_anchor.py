@@ -86,14 +86,17 @@ def fit_pca_start(X, n_components, seed, *, stream=False):
     components = np.zeros((n_components, n_values))
     score_scale = np.ones(n_components)
     if rank >= 1:
-        if sparse:
-            pca = PCA(rank, svd_solver="arpack", random_state=seed).fit(X)
-        elif n_values <= COVARIANCE_MAX_VALUES:
-            pca = PCA(rank, svd_solver="covariance_eigh").fit(X)
-        elif stream:
-            pca = IncrementalPCA(rank, batch_size=max(rank, 2048)).fit(X)
-        else:
-            pca = PCA(rank, random_state=seed).fit(X)
+        # On data that does not vary, PCA's explained_variance_ratio_ (unused here) is
+        # 0 / 0: its RuntimeWarning would reach the user for nothing.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if sparse:
+                pca = PCA(rank, svd_solver="arpack", random_state=seed).fit(X)
+            elif n_values <= COVARIANCE_MAX_VALUES:
+                pca = PCA(rank, svd_solver="covariance_eigh").fit(X)
+            elif stream:
+                pca = IncrementalPCA(rank, batch_size=max(rank, 2048)).fit(X)
+            else:
+                pca = PCA(rank, random_state=seed).fit(X)
         mean = pca.mean_
         components[:rank] = pca.components_
         variances = np.maximum(pca.explained_variance_, 0.0)

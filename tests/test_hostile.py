@@ -6,6 +6,7 @@ never from inside Keras or TensorFlow.
 
 import json
 import threading
+import warnings
 import zipfile
 
 import keras
@@ -144,6 +145,13 @@ def test_score_of_constant_data_follows_r2_scores_convention(value):
     constant = np.full((40, 6), value)
     ae = AutoencoderTransformer(**TINY).fit(constant)
     assert ae.score(constant) in (0.0, 1.0)
+
+
+@pytest.mark.parametrize("value", [0.0, 7.0])
+def test_a_fit_on_data_that_does_not_vary_raises_no_runtime_warning(value):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        AutoencoderTransformer(**TINY).fit(np.full((40, 6), value))
 
 
 # ------------------------------------------------------------- continued fits
