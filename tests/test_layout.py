@@ -1,4 +1,4 @@
-"""The package's layout: no two modules import each other, directly or around a cycle."""
+"""The package's layout: no import cycles, and one home for each family's defaults."""
 
 import ast
 from pathlib import Path
@@ -46,3 +46,13 @@ def test_no_import_cycles():
 
     cycles = [name for name in graph if reaches(name, name, set())]
     assert cycles == [], f"modules on an import cycle: {cycles}"
+
+
+def test_each_builders_default_widths_are_its_familys_auto_widths():
+    import inspect
+
+    from skae._families import FAMILIES
+
+    for name, family in FAMILIES.items():
+        default = inspect.signature(family.builder_function()).parameters["hidden_layer_sizes"]
+        assert default.default == family.auto_hidden_layer_sizes, name

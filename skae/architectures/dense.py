@@ -11,7 +11,7 @@ def build_dense(
     input_shape,
     n_components,
     *,
-    hidden_layer_sizes=(),
+    hidden_layer_sizes=(128, 64),
     activation="relu",
     output_activation="auto",
     loss="mse",
@@ -28,9 +28,10 @@ def build_dense(
         Per-sample shape; samples are flattened, so any shape works.
     n_components : int
         Size of the code (linear activation, L1-penalised when ``activity_l1 > 0``).
-    hidden_layer_sizes : tuple of int, default=()
-        Encoder widths; the decoder uses them in reverse. ``()`` is the tutorial's
-        simple model (one Dense layer each way).
+    hidden_layer_sizes : tuple of int, default=(128, 64)
+        Encoder widths; the decoder uses them in reverse. The default is what
+        ``hidden_layer_sizes="auto"`` stands for; ``()`` is the tutorial's simple
+        model (one Dense layer each way).
     activation : str, default="relu"
         Activation of the hidden layers.
     output_activation : str, default="auto"
