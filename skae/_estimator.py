@@ -1062,13 +1062,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _padded_r2(self, X, mask_value):
         """Variance-weighted R² over the real steps of the padded sequences ``X``."""
         from ._inference import streamed_r2
-        from ._padding import check_padding, value_weights
+        from ._padding import check_padded, real_mean, value_weights
 
-        check_padding(X, self.input_shape_, mask_value, "lstm")
+        check_padded(X, self.input_shape_, mask_value)
         X_rows = X.astype(float, copy=False)
         weights = value_weights(X_rows, self.input_shape_, mask_value)
-        means = np.sum(weights * X_rows, axis=0) / np.maximum(np.sum(weights, axis=0), 1.0)
         X_hat = self._decode(self._encode(X))
+        means = real_mean(X_rows, self.input_shape_, mask_value)
         return streamed_r2([(X_rows, X_hat, weights)], means)
 
     def _sample_errors(self, X):
@@ -1079,9 +1079,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         mask_value = self._padding_value
         if mask_value is not None:
-            from ._padding import check_padding, row_means, value_weights
+            from ._padding import check_padded, row_means, value_weights
 
-            check_padding(X, self.input_shape_, mask_value, "lstm")
+            check_padded(X, self.input_shape_, mask_value)
             X_hat = self._decode(self._encode(X))
             weights = value_weights(X, self.input_shape_, mask_value)
             return row_means((X - X_hat) ** 2, weights)

@@ -90,8 +90,8 @@ def check_padding(X, shape, mask_value, architecture):
     Raises
     ------
     ValueError
-        When ``mask_value`` is set for another family than ``"lstm"``, for sparse
-        ``X``, or when a sample has no real step.
+        When ``mask_value`` is set for another family than ``"lstm"``, or as
+        :func:`check_padded` does.
     """
     if mask_value is None:
         return
@@ -105,6 +105,17 @@ def check_padding(X, shape, mask_value, architecture):
             "mask_value=None, or fit sequences of shape (n_samples, timesteps, features) "
             f"with {supported}."
         )
+    check_padded(X, shape, mask_value)
+
+
+def check_padded(X, shape, mask_value):
+    """Refuse sparse ``X`` and samples of ``X`` that are all padding.
+
+    Raises
+    ------
+    ValueError
+        For sparse ``X``, or when a sample has no real step.
+    """
     if sp.issparse(X):
         raise ValueError(
             "mask_value needs dense X: padding steps are found by comparing every value "

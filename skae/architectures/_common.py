@@ -53,3 +53,18 @@ def autoencoder(encoder, decoder, noise=None, nested=None):
     if nested is not None:
         code = nested(code)
     return keras.Model(inputs, decoder(code), name="autoencoder")
+
+
+def find_layer(model, layer_class):
+    """The first layer of ``model`` that is a ``layer_class``, nested models searched too.
+
+    None when there is none.
+    """
+    for layer in model.layers:
+        if isinstance(layer, layer_class):
+            return layer
+        if hasattr(layer, "layers"):
+            found = find_layer(layer, layer_class)
+            if found is not None:
+                return found
+    return None

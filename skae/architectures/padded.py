@@ -11,6 +11,7 @@ import numpy as np
 
 from .._backend import keras
 from ..layers import FillPadding
+from ._common import find_layer
 
 
 def with_padding(encoder, mask_value):
@@ -29,11 +30,5 @@ def set_fill(encoder, values):
 
 def padding_value(encoder):
     """The ``mask_value`` of the padding layer of ``encoder`` (at any depth), or None."""
-    for layer in encoder.layers:
-        if isinstance(layer, FillPadding):
-            return layer.mask_value
-        if isinstance(layer, keras.Model):
-            value = padding_value(layer)
-            if value is not None:
-                return value
-    return None
+    layer = find_layer(encoder, FillPadding)
+    return None if layer is None else layer.mask_value

@@ -12,6 +12,7 @@ new samples (``AutoencoderTransformer.sample``).
 from .._families import FAMILIES, names
 from ..layers import GaussianSampling
 from ._code import gaussian_code
+from ._common import find_layer
 
 #: The families a variational model can be built on.
 SUPPORTED_BASES = names("variational")
@@ -64,11 +65,4 @@ def sampling_layer(model):
 
     Nested models are searched too; None means ``model`` is not variational.
     """
-    for layer in model.layers:
-        if isinstance(layer, GaussianSampling):
-            return layer
-        if hasattr(layer, "layers"):
-            found = sampling_layer(layer)
-            if found is not None:
-                return found
-    return None
+    return find_layer(model, GaussianSampling)
