@@ -56,3 +56,37 @@ def test_each_builders_default_widths_are_its_familys_auto_widths():
     for name, family in FAMILIES.items():
         default = inspect.signature(family.builder_function()).parameters["hidden_layer_sizes"]
         assert default.default == family.auto_hidden_layer_sizes, name
+
+
+def test_builders_take_a_resolved_output_activation_and_no_loss():
+    import inspect
+
+    from skae._families import FAMILIES
+
+    for name, family in FAMILIES.items():
+        parameters = inspect.signature(family.builder_function()).parameters
+        assert "loss" not in parameters, name
+        assert parameters["output_activation"].default == "linear", name
+
+
+def test_each_builtin_builder_receives_only_the_settings_it_names():
+    from skae.architectures import build_models
+
+    # Every model setting the estimators pass; the lstm builder names neither
+    # activation nor kl_weight, and no built-in builder names loss.
+    settings = dict(
+        hidden_layer_sizes=(3,),
+        activation="tanh",
+        output_activation="sigmoid",
+        loss="binary_crossentropy",
+        activity_l1=0.0,
+        kl_weight=1.0,
+        seed=0,
+    )
+    for architecture, shape in [("dense", (6,)), ("conv", (8, 1)), ("lstm", (5, 2))]:
+        _, decoder = build_models(architecture, shape, 2, **settings)
+        output = decoder.get_layer("decoder_output")
+        assert output.activation.__name__ == "sigmoid", architecture
+    for base, shape in [("dense", (6,)), ("conv", (8, 1))]:
+        encoder, _ = build_models(base, shape, 2, variational=True, **settings)
+        assert encoder.get_layer("encoder_code").kl_weight == 1.0 / shape[0], base

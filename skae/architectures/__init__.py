@@ -10,7 +10,7 @@ contract can be passed as ``AutoencoderTransformer(architecture=callable)``; see
 
 from .._families import FAMILIES
 from ._code import gaussian_code
-from ._custom import build_custom
+from ._custom import accepted_kwargs, build_custom
 from .convolutional import build_conv
 from .dense import build_dense
 from .recurrent import build_lstm
@@ -42,8 +42,10 @@ def build_models(architecture, input_shape, n_components, *, variational=False, 
         Build a variational model (dense and conv families, or a builder that takes a
         ``variational`` argument).
     **params
-        Keyword arguments of the builders: ``hidden_layer_sizes``, ``activation``,
-        ``output_activation``, ``loss``, ``activity_l1``, ``kl_weight``, ``seed``.
+        The model settings: ``hidden_layer_sizes``, ``activation``,
+        ``output_activation`` (a resolved Keras activation name), ``loss``,
+        ``activity_l1``, ``kl_weight``, ``seed``. Each builder receives those its
+        signature names, a custom builder all of them when it takes ``**kwargs``.
 
     Returns
     -------
@@ -63,7 +65,8 @@ def build_models(architecture, input_shape, n_components, *, variational=False, 
         )
     if variational:
         return build_variational(input_shape, n_components, base=architecture, **params)
-    return BUILDERS[architecture](input_shape, n_components, **params)
+    builder = BUILDERS[architecture]
+    return builder(input_shape, n_components, **accepted_kwargs(builder, params))
 
 
 __all__ = [

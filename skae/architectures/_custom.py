@@ -5,7 +5,7 @@ import inspect
 from .._backend import keras
 
 
-def _accepted_kwargs(builder, params):
+def accepted_kwargs(builder, params):
     """The entries of ``params`` that ``builder``'s signature names (all with ``**kwargs``)."""
     try:
         parameters = inspect.signature(builder).parameters.values()
@@ -128,7 +128,7 @@ def build_custom(builder, input_shape, n_components, *, variational=False, **par
     ('encoder', (None, 2), (None, 6))
     """
     name = _builder_name(builder)
-    kwargs = _accepted_kwargs(builder, {**params, "variational": variational})
+    kwargs = accepted_kwargs(builder, {**params, "variational": variational})
     if variational and "variational" not in kwargs:
         raise ValueError(
             f"variational=True needs a builder that takes a 'variational' argument; "

@@ -13,7 +13,7 @@ from .._docstrings import share_parameters
 from .._keras_settings import DATA_FORMAT
 from .._random import layer_seeds
 from ._code import code_output
-from ._common import dense_layer, n_values, output_activation_for
+from ._common import dense_layer, n_values
 from .dense import build_dense
 
 _LAYERS = {
@@ -43,8 +43,7 @@ def build_conv(
     hidden_layer_sizes=(32, 16),
     kernel_size=3,
     activation="relu",
-    output_activation="auto",
-    loss="mse",
+    output_activation="linear",
     activity_l1=0.0,
     variational=False,
     kl_weight=1.0,
@@ -65,9 +64,8 @@ def build_conv(
         code and the output convolution.
     kernel_size : int, default=3
         Side of every convolution kernel.
-    output_activation : str, default="auto"
-        Activation of the output convolution; ``"auto"`` is sigmoid for binary
-        cross-entropy, else linear.
+    output_activation : str, default="linear"
+        Activation of the output convolution, a Keras activation name.
     variational : bool, default=False
         Make the code a Gaussian posterior (see :func:`gaussian_code`).
 
@@ -149,7 +147,7 @@ def build_conv(
         channels,
         kernel_size,
         strides=1,
-        activation=output_activation_for(output_activation, loss),
+        activation=output_activation,
         seed=next(seeds),
         name="decoder_output",
     )(x)

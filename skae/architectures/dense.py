@@ -4,7 +4,7 @@ from .._backend import keras
 from .._keras_settings import DATA_FORMAT
 from .._random import layer_seeds
 from ._code import code_output
-from ._common import dense_layer, n_values, output_activation_for
+from ._common import dense_layer, n_values
 
 
 def build_dense(
@@ -13,8 +13,7 @@ def build_dense(
     *,
     hidden_layer_sizes=(128, 64),
     activation="relu",
-    output_activation="auto",
-    loss="mse",
+    output_activation="linear",
     activity_l1=0.0,
     variational=False,
     kl_weight=1.0,
@@ -34,11 +33,10 @@ def build_dense(
         model (one Dense layer each way).
     activation : str, default="relu"
         Activation of the hidden layers.
-    output_activation : str, default="auto"
-        Activation of the reconstruction; ``"auto"`` is sigmoid for binary
-        cross-entropy, else linear.
-    loss : str, default="mse"
-        The training loss; only used to resolve ``output_activation="auto"``.
+    output_activation : str, default="linear"
+        Activation of the reconstruction, a Keras activation name (the estimators
+        resolve their ``output_activation="auto"`` before building: sigmoid with binary
+        cross-entropy, else linear).
     activity_l1 : float, default=0.0
         L1 penalty on the code (the sparse autoencoder).
     variational : bool, default=False
@@ -89,7 +87,7 @@ def build_dense(
         x = dense_layer(units, activation=activation, seed=next(seeds), name=name)(x)
     x = dense_layer(
         n_features,
-        activation=output_activation_for(output_activation, loss),
+        activation=output_activation,
         seed=next(seeds),
         name="decoder_output",
     )(x)

@@ -18,7 +18,7 @@ from .._docstrings import share_parameters
 from .._random import layer_seeds
 from ..layers import TimeFeatures
 from ._code import code_output, code_regularizer
-from ._common import dense_layer, output_activation_for
+from ._common import dense_layer
 from .dense import build_dense
 
 #: ``frame_steps="auto"``: the fewest steps per frame that leave at most this many frames.
@@ -51,12 +51,9 @@ def build_lstm(
     n_components,
     *,
     hidden_layer_sizes=(64,),
-    activation=None,
-    output_activation="auto",
-    loss="mse",
+    output_activation="linear",
     activity_l1=0.0,
     variational=False,
-    kl_weight=None,
     seed=None,
     frame_steps="auto",
     time_features=True,
@@ -73,16 +70,12 @@ def build_lstm(
         Units of the encoder's stacked LSTMs; the decoder uses them in reverse. With
         ``()`` the code is the final state of one LSTM of ``n_components`` units and
         the decoder has one such LSTM (the tutorial's model).
-    activation : str, default=None
-        Ignored: the LSTMs keep their standard tanh/sigmoid activations, which keep
-        the recurrence stable. Accepted so every family takes the same arguments.
-    output_activation : str, default="auto"
-        Activation of the per-step output layer; ``"auto"`` is sigmoid for binary
-        cross-entropy, else linear.
+    output_activation : str, default="linear"
+        Activation of the per-step output layer, a Keras activation name. The LSTMs
+        keep their standard tanh/sigmoid activations, which keep the recurrence
+        stable: this family takes no ``activation``.
     variational : bool, default=False
         Must be False: this family has no variational variant.
-    kl_weight : float, default=None
-        Ignored (no variational variant).
     frame_steps : int or "auto", default="auto"
         Consecutive time steps the LSTMs read (and the decoder writes) as one frame:
         the recurrences run over ``ceil(timesteps / frame_steps)`` frames, the sequence
@@ -119,7 +112,6 @@ def build_lstm(
     >>> [layer.name for layer in decoder.layers]
     ['decoder_input', 'decoder_repeat', 'decoder_lstm_1', 'decoder_output']
     """
-    del activation, kl_weight  # part of the common builder signature, unused here
     if variational:
         raise ValueError("The LSTM family has no variational variant; use 'dense' or 'conv'.")
     input_shape = tuple(int(d) for d in input_shape)
@@ -163,7 +155,7 @@ def build_lstm(
         x = _lstm(units, return_sequences=True, seed=next(seeds), name=f"decoder_lstm_{i}")(x)
     x = dense_layer(
         steps * n_features,
-        activation=output_activation_for(output_activation, loss),
+        activation=output_activation,
         seed=next(seeds),
         name="decoder_output",
     )(x)

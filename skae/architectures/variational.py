@@ -13,6 +13,7 @@ from .._families import FAMILIES, names
 from ..layers import GaussianSampling
 from ._code import gaussian_code
 from ._common import find_layer
+from ._custom import accepted_kwargs
 
 #: The families a variational model can be built on.
 SUPPORTED_BASES = names("variational")
@@ -37,7 +38,8 @@ def build_variational(input_shape, n_components, *, base="dense", kl_weight=1.0,
         ``kl_weight / prod(input_shape)`` times the KL divergence, so ``kl_weight=1``
         with binary cross-entropy is the classic evidence lower bound up to scale.
     **kwargs
-        Passed to the base builder (``hidden_layer_sizes``, ``activation``, ``seed``...).
+        Passed to the base builder (``hidden_layer_sizes``, ``activation``, ``seed``...),
+        those its signature names.
 
     Returns
     -------
@@ -57,6 +59,7 @@ def build_variational(input_shape, n_components, *, base="dense", kl_weight=1.0,
             f"got base={base!r}."
         )
     builder = FAMILIES[base].builder_function()
+    kwargs = accepted_kwargs(builder, kwargs)
     return builder(input_shape, n_components, variational=True, kl_weight=kl_weight, **kwargs)
 
 
