@@ -19,3 +19,32 @@ def X_small():
     rng = np.random.RandomState(0)
     latent = rng.uniform(size=(40, 2))
     return np.abs(np.tanh(latent @ rng.normal(size=(2, 6))))
+
+
+@pytest.fixture(scope="session")
+def fitted_by_name():
+    """One estimator per family of ``tests/_families.py``, fitted on ``make_X()``.
+
+    Shared by the whole session (fits are the reliability tests' main cost; under
+    pytest-xdist each worker fits them once) and used as the reference result wherever
+    a test refits with the same parameters; tests must not change it.
+    """
+    from _families import FAMILIES, OTHER_FAMILIES
+
+    return {f.name: (f.estimator().fit(f.make_X()), f.make_X()) for f in FAMILIES + OTHER_FAMILIES}
+
+
+def _dense_family_ids():
+    from _families import FAMILY_IDS
+
+    return FAMILY_IDS
+
+
+@pytest.fixture(params=_dense_family_ids())
+def fitted(request, fitted_by_name):
+    """(family, fitted estimator, its training X) for each dense family."""
+    from _families import FAMILIES
+
+    family = next(f for f in FAMILIES if f.name == request.param)
+    estimator, X = fitted_by_name[family.name]
+    return family, estimator, X
