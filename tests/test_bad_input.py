@@ -178,6 +178,7 @@ def test_battery_counts_cover_every_method_and_family():
 
 
 @by_family
+@pytest.mark.slow
 def test_mismatched_feature_names(family):
     X = family.make_X()
     columns = [f"f{i}" for i in range(X.shape[1])]
@@ -287,6 +288,7 @@ def test_hypothesis_inference_never_crashes_unclearly(fitted_by_name, data):
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
+@pytest.mark.slow
 def test_hypothesis_fit_never_crashes_unclearly_nor_leaves_nan(data):
     family = data.draw(st.sampled_from(FAMILIES), label="family")
     X = data.draw(any_array(N_FEATURES), label="X")

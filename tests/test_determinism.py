@@ -25,6 +25,7 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.slow
 def test_transform_from_four_threads_equals_sequential(fitted, dtype):
     _, estimator, _ = fitted
     X = np.random.RandomState(1).uniform(size=(3000, N_FEATURES)).astype(dtype)
@@ -76,6 +77,7 @@ def test_grid_search_and_cross_val_score_with_process_workers():
 
 
 @pytest.mark.parametrize("family", [FAMILIES[1], FAMILIES[3]], ids=["deep", "denoising"])
+@pytest.mark.slow
 def test_random_state_none_differs_run_to_run(family):
     X = family.make_X()
     # A PCA start that held-out rows keep is PCA itself, the same every run: the random

@@ -32,6 +32,7 @@ def _all_finite(estimator):
 
 
 @by_family
+@pytest.mark.slow
 def test_divergence_from_the_start_warns_and_keeps_initial_weights(family):
     X = family.make_X()
     estimator = family.estimator(optimizer="sgd", learning_rate=1e8, max_iter=5, batch_size=8)
@@ -44,6 +45,7 @@ def test_divergence_from_the_start_warns_and_keeps_initial_weights(family):
 
 
 @by_family
+@pytest.mark.slow
 def test_divergence_restores_the_weights_of_the_best_epoch(family):
     """Epochs 0-1 train normally, epoch 2 explodes (its loss is huge or already NaN).
 
@@ -71,6 +73,7 @@ def test_divergence_restores_the_weights_of_the_best_epoch(family):
 
 
 @pytest.mark.parametrize("family", [FAMILIES[1], FAMILIES[3]], ids=["deep", "denoising"])
+@pytest.mark.slow
 def test_divergence_with_early_stopping_keeps_best_validation_weights(family):
     X = family.make_X(n_samples=40)
     params = dict(
@@ -87,6 +90,7 @@ def test_divergence_with_early_stopping_keeps_best_validation_weights(family):
 
 
 @pytest.mark.parametrize("family", [FAMILIES[0], FAMILIES[2]], ids=["simple", "sparse"])
+@pytest.mark.slow
 def test_partial_fit_divergence_keeps_a_usable_model(family):
     X = family.make_X()
     estimator = family.estimator(optimizer="sgd", learning_rate=1e8, batch_size=8)
@@ -115,6 +119,7 @@ class _Interrupt(keras.callbacks.Callback):
 
 
 @by_family
+@pytest.mark.slow
 def test_keyboard_interrupt_leaves_a_usable_fitted_estimator(family, fitted_by_name):
     X = family.make_X(n_samples=40)
     params = dict(max_iter=10, early_stopping=True, validation_fraction=0.25)

@@ -54,6 +54,7 @@ SAME_VALUES.append(pytest.param(_read_only, id="read-only"))
 
 
 @pytest.mark.parametrize("convert", SAME_VALUES + OTHER_DTYPES)
+@pytest.mark.slow
 def test_other_layouts_and_dtypes_infer_like_float64(fitted, convert):
     """Every family: inference on any numeric layout/dtype equals its float64 value."""
     _, estimator, X = fitted
@@ -69,6 +70,7 @@ def test_other_layouts_and_dtypes_infer_like_float64(fitted, convert):
 
 
 @pytest.mark.parametrize("convert", SAME_VALUES)
+@pytest.mark.slow
 def test_other_layouts_fit_like_float64(fitted_by_name, convert):
     """Conversion happens before any family-specific code: one family is enough."""
     estimator, X = fitted_by_name["deep"]
@@ -80,6 +82,7 @@ def test_other_layouts_fit_like_float64(fitted_by_name, convert):
 
 
 @pytest.mark.parametrize("convert", OTHER_DTYPES)
+@pytest.mark.slow
 def test_other_dtypes_fit_like_their_float64_value(convert):
     family = FAMILIES[1]
     X = convert(family.make_X())
@@ -93,6 +96,7 @@ def test_other_dtypes_fit_like_their_float64_value(convert):
 
 
 @by_family
+@pytest.mark.slow
 def test_one_sample(family):
     X = family.make_X(n_samples=1)
     estimator = family.estimator().fit(X)
@@ -107,6 +111,7 @@ def test_one_sample(family):
 
 
 @by_family
+@pytest.mark.slow
 def test_batch_size_larger_than_n_samples_is_one_full_batch(fitted_by_name, family):
     reference, X = fitted_by_name[family.name]  # batch_size="auto": one batch of all rows
     big = family.estimator(batch_size=1000).fit(X)
@@ -114,6 +119,7 @@ def test_batch_size_larger_than_n_samples_is_one_full_batch(fitted_by_name, fami
 
 
 @by_family
+@pytest.mark.slow
 def test_constant_columns(family):
     X = family.make_X()
     X[:, [0, 3]] = 0.5
@@ -132,6 +138,7 @@ def test_all_constant_input():
 
 
 @by_family
+@pytest.mark.slow
 def test_n_components_larger_than_n_features_is_an_overcomplete_code(family):
     X = family.make_X()
     with warnings.catch_warnings(record=True) as caught:

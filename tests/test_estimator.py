@@ -49,6 +49,7 @@ def test_transform_and_inverse_shapes(fitted, digits_small):
     np.testing.assert_allclose(fitted.fit_transform(X), codes)
 
 
+@pytest.mark.slow
 def test_fit_accepts_and_ignores_y_in_a_supervised_pipeline(digits_small):
     X, y = digits_small
     pipe = make_pipeline(
@@ -66,6 +67,7 @@ def _layer_names(model):
     return [layer.name for layer in model.layers]
 
 
+@pytest.mark.slow
 def test_simple_model_has_one_dense_layer_each_way(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(n_components=3, hidden_layer_sizes=(), init="random", **FAST)
@@ -74,6 +76,7 @@ def test_simple_model_has_one_dense_layer_each_way(digits_small):
     assert _layer_names(ae.decoder_) == ["decoder_input", "decoder_output"]
 
 
+@pytest.mark.slow
 def test_deep_model_mirrors_hidden_layers(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -86,6 +89,7 @@ def test_deep_model_mirrors_hidden_layers(digits_small):
     assert ae.encoder_.get_layer("encoder_dense_1").activation.__name__ == "relu"
 
 
+@pytest.mark.slow
 def test_hidden_layer_sizes_accepts_an_int(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(n_components=3, hidden_layer_sizes=12, **FAST).fit(X)
@@ -93,6 +97,7 @@ def test_hidden_layer_sizes_accepts_an_int(digits_small):
     assert residual.get_layer("encoder_dense_1").units == 12
 
 
+@pytest.mark.slow
 def test_sparse_penalty_shrinks_the_code(digits_small):
     X, _ = digits_small
     # The sparse model starts at random: compare it with the same model without L1.
@@ -107,6 +112,7 @@ def test_sparse_penalty_shrinks_the_code(digits_small):
 
 
 @pytest.mark.parametrize("noise", ["gaussian", "masking"])
+@pytest.mark.slow
 def test_noise_only_in_training(noise, digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -131,6 +137,7 @@ def test_masking_noise_layer_zeroes_a_fraction_in_training_only():
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x, training=False)), x)
 
 
+@pytest.mark.slow
 def test_denoising_learns_to_remove_noise(digits_small):
     X, _ = digits_small
     rng = np.random.RandomState(1)
@@ -147,6 +154,7 @@ def test_denoising_learns_to_remove_noise(digits_small):
 
 
 @pytest.mark.parametrize("loss", ["mse", "mae", "binary_crossentropy", "huber"])
+@pytest.mark.slow
 def test_each_loss_trains(loss, digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -161,6 +169,7 @@ def test_each_loss_trains(loss, digits_small):
     assert ae.loss_curve_[-1] < ae.loss_curve_[0]
 
 
+@pytest.mark.slow
 def test_auto_output_activation_is_sigmoid_with_binary_crossentropy(digits_small):
     X, _ = digits_small
     bce = AutoencoderTransformer(
@@ -175,6 +184,7 @@ def test_auto_output_activation_is_sigmoid_with_binary_crossentropy(digits_small
     assert X_hat.min() >= 0 and X_hat.max() <= 1
 
 
+@pytest.mark.slow
 def test_explicit_output_activation_wins(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -187,6 +197,7 @@ def test_explicit_output_activation_wins(digits_small):
 # ----------------------------------------------------------------- training controls
 
 
+@pytest.mark.slow
 def test_max_iter_counts_epochs(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -206,6 +217,7 @@ def test_max_iter_counts_epochs(digits_small):
     assert ae.validation_scores_ is None
 
 
+@pytest.mark.slow
 def test_training_loss_plateau_stops_early(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -219,6 +231,7 @@ def test_training_loss_plateau_stops_early(digits_small):
     assert ae.n_iter_ == 3  # first epoch sets the reference, two more without a 10.0 gain
 
 
+@pytest.mark.slow
 def test_early_stopping_records_validation_and_keeps_best(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -267,6 +280,7 @@ class _StopAfterFirstEpoch(keras.callbacks.Callback):
         self.model.stop_training = True
 
 
+@pytest.mark.slow
 def test_user_callbacks_run_on_copies(digits_small):
     X, _ = digits_small
     counter = _EpochCounter()
@@ -295,6 +309,7 @@ def test_optimizer_instance_is_cloned(digits_small):
 
 
 @pytest.mark.parametrize("name", ["sgd", "rmsprop", "adamw"])
+@pytest.mark.slow
 def test_named_optimizers_use_learning_rate(name, digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -303,6 +318,7 @@ def test_named_optimizers_use_learning_rate(name, digits_small):
     assert float(ae.model_.optimizer.learning_rate) == pytest.approx(0.02)
 
 
+@pytest.mark.slow
 def test_warm_start_continues_training(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -322,6 +338,7 @@ def test_warm_start_continues_training(digits_small):
     assert cold.n_iter_ == 3
 
 
+@pytest.mark.slow
 def test_partial_fit_runs_one_epoch_per_call(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(n_components=4, hidden_layer_sizes=(16,), **FAST)
@@ -336,6 +353,7 @@ def test_partial_fit_runs_one_epoch_per_call(digits_small):
 
 
 @pytest.mark.parametrize("verbose, expected", [(0, None), (2, "Epoch 2/2")])
+@pytest.mark.slow
 def test_verbose(verbose, expected, capsys, digits_small):
     X, _ = digits_small
     AutoencoderTransformer(
@@ -364,6 +382,7 @@ def test_fitted_attributes(fitted, digits_small):
     assert not hasattr(fitted, "feature_names_in_")
 
 
+@pytest.mark.slow
 def test_feature_names_in_from_dataframe(digits_small):
     pd = pytest.importorskip("pandas")
     X, _ = digits_small
@@ -379,6 +398,7 @@ def test_score_is_variance_weighted_r2(fitted, digits_small):
     np.testing.assert_allclose(fitted.score_samples(X), -np.mean((X - X_hat) ** 2, axis=1))
 
 
+@pytest.mark.slow
 def test_score_approaches_pca_on_linear_data():
     from sklearn.decomposition import PCA
 
@@ -391,6 +411,7 @@ def test_score_approaches_pca_on_linear_data():
     assert ae.score(X) > 0.98 * pca.explained_variance_ratio_.sum()
 
 
+@pytest.mark.slow
 def test_feature_names_out_and_pandas_output(fitted, digits_small):
     X, _ = digits_small
     names = fitted.get_feature_names_out()
@@ -438,6 +459,7 @@ def test_inference_matches_the_keras_models_for_every_batch_split(fitted, digits
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.slow
 def test_transform_follows_the_keras_models_when_they_change(digits_small, dtype, tmp_path):
     """Training model_ further or setting weights reaches transform and inverse_transform."""
     import skae
@@ -460,6 +482,7 @@ def test_transform_follows_the_keras_models_when_they_change(digits_small, dtype
     np.testing.assert_array_equal(skae.load(tmp_path / "model.skae").transform(X), ae.transform(X))
 
 
+@pytest.mark.slow
 def test_inference_copies_are_made_again_only_when_the_weights_change(digits_small, monkeypatch):
     from skae import _inference
 
@@ -537,6 +560,7 @@ def test_inference_output_is_a_writable_array_of_its_own(fitted, digits_small):
     np.testing.assert_array_equal(fitted.transform(X), again)
 
 
+@pytest.mark.slow
 def test_inference_traces_once_per_model_without_retracing_warnings(digits_small, caplog):
     """Many fitted models, many batch sizes: no TensorFlow 'retracing' warning."""
     X, _ = digits_small
@@ -576,6 +600,7 @@ def test_float64_inference_triggers_no_graph_optimizer_warnings():
     assert "Not handling type" not in done.stderr
 
 
+@pytest.mark.slow
 def test_float32_training_data_is_not_copied_to_float64(digits_small):
     X, _ = digits_small
     X32 = np.ascontiguousarray(X, dtype=np.float32)
@@ -594,6 +619,7 @@ def test_same_seed_is_bitwise_reproducible(digits_small):
     np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_different_seeds_differ(digits_small):
     X, _ = digits_small
     a = AutoencoderTransformer(n_components=4, hidden_layer_sizes=(16,), **FAST).fit(X)
@@ -601,6 +627,7 @@ def test_different_seeds_differ(digits_small):
     assert not np.allclose(a.transform(X), b.transform(X))
 
 
+@pytest.mark.slow
 def test_seeding_leaves_global_random_state_alone(digits_small):
     import tensorflow as tf
 
@@ -632,6 +659,7 @@ def test_pickle_round_trip(fitted, digits_small):
     assert restored.history_ == fitted.history_
 
 
+@pytest.mark.slow
 def test_joblib_round_trip(fitted, digits_small, tmp_path):
     X, _ = digits_small
     joblib.dump(fitted, tmp_path / "ae.joblib")
@@ -639,6 +667,7 @@ def test_joblib_round_trip(fitted, digits_small, tmp_path):
     np.testing.assert_array_equal(restored.transform(X), fitted.transform(X))
 
 
+@pytest.mark.slow
 def test_unpickled_model_keeps_training_with_shared_layers(digits_small):
     X, _ = digits_small
     ae = AutoencoderTransformer(
@@ -686,6 +715,7 @@ def test_clone_keeps_every_parameter():
             assert cloned.get_params()[name] == value, name
 
 
+@pytest.mark.slow
 def test_import_is_light():
 
     code = (
@@ -697,6 +727,7 @@ def test_import_is_light():
     assert out.stdout.split() == ["False", "False", "False", "False", "True"]
 
 
+@pytest.mark.slow
 def test_repeated_fits_do_not_pile_up_traced_graphs(digits_small):
     """TensorFlow keeps every traced all_reduce gradient alive unless skae drops it."""
     if keras.backend.backend() != "tensorflow":

@@ -182,6 +182,7 @@ def test_time_features_mark_each_step():
     assert clone_layer.n_frequencies == 2
 
 
+@pytest.mark.slow
 def test_recurrent_models_run_compiled_once_eager_steps_would_cost_more(images):
     from skae._inference import recurrent_steps, training_call
     from skae._training import runs_eagerly
@@ -271,6 +272,7 @@ def test_float64_copies_compute_the_same_function(architecture, shape):
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.slow
 def test_pickle_round_trip_keeps_the_model(fitted, images, name):
     ae = fitted[name]
     X = images.reshape(len(images), -1)
@@ -285,6 +287,7 @@ def test_pickle_round_trip_keeps_the_model(fitted, images, name):
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.slow
 def test_same_random_state_same_model_and_global_state_untouched(fitted, images, name):
     X = images.reshape(len(images), -1)
     py_state, np_state = random.getstate(), _numpy_global_state()
@@ -296,6 +299,7 @@ def test_same_random_state_same_model_and_global_state_untouched(fitted, images,
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.slow
 def test_float64_transform_is_batch_invariant(fitted, images, name):
     X = images.reshape(len(images), -1)
     whole = fitted[name].transform(X)
@@ -303,6 +307,7 @@ def test_float64_transform_is_batch_invariant(fitted, images, name):
     np.testing.assert_allclose(parts, whole, rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_auto_hidden_layer_sizes_per_family(images):
     X = images.reshape(len(images), -1)[:8]
     ae = AutoencoderTransformer(architecture="conv", max_iter=1, random_state=0).fit(X)
@@ -339,6 +344,7 @@ def test_every_parameter_reaches_the_conv_model(images):
     assert ae.model_.get_layer("noise").stddev == pytest.approx(0.3)
 
 
+@pytest.mark.slow
 def test_kl_weight_reaches_the_loss(images):
     X = images.reshape(len(images), -1)
     common = dict(TINY, variational=True, max_iter=1, shuffle=False)
@@ -354,6 +360,7 @@ def test_kl_weight_reaches_the_loss(images):
 # ------------------------------------------------------------------ N-D input and input_shape
 
 
+@pytest.mark.slow
 def test_nd_input_round_trip(images):
     ae = AutoencoderTransformer(architecture="conv", **TINY).fit(images)
     assert ae.input_shape_ == (8, 8, 1)
@@ -367,6 +374,7 @@ def test_nd_input_round_trip(images):
     )
 
 
+@pytest.mark.slow
 def test_flat_input_with_input_shape_returns_flat_rows(images):
     X = images.reshape(len(images), -1)
     ae = AutoencoderTransformer(architecture="conv", input_shape=(8, 8, 1), **TINY).fit(X)
@@ -375,6 +383,7 @@ def test_flat_input_with_input_shape_returns_flat_rows(images):
     np.testing.assert_array_equal(ae.transform(images), ae.transform(X))
 
 
+@pytest.mark.slow
 def test_lstm_on_sequences(images):
     sequences = images.reshape(len(images), 8, 8)
     ae = AutoencoderTransformer(architecture="lstm", **TINY).fit(sequences)
@@ -383,6 +392,7 @@ def test_lstm_on_sequences(images):
     assert ae.inverse_transform(ae.transform(sequences)).shape == (40, 8, 8)
 
 
+@pytest.mark.slow
 def test_flat_rows_are_one_channel_signals_for_conv_and_lstm(images):
     X = images.reshape(len(images), -1)[:, :10]
     for architecture in ("conv", "lstm"):
@@ -391,12 +401,14 @@ def test_flat_rows_are_one_channel_signals_for_conv_and_lstm(images):
         assert ae.inverse_transform(ae.transform(X)).shape == (40, 10)
 
 
+@pytest.mark.slow
 def test_dense_accepts_nd_input(images):
     ae = AutoencoderTransformer(**TINY).fit(images)
     assert ae.input_shape_ == (8, 8, 1)
     assert ae.inverse_transform(ae.transform(images)).shape == images.shape
 
 
+@pytest.mark.slow
 def test_nd_input_with_wrong_per_sample_shape_is_rejected(images):
     ae = AutoencoderTransformer(architecture="conv", **TINY).fit(images)
     wrong = images.reshape(len(images), 4, 16, 1)
@@ -420,6 +432,7 @@ def test_nd_input_is_validated_like_2d(images):
         ae.fit(np.full((3, 2, 2, 1), "a", dtype=object))
 
 
+@pytest.mark.slow
 def test_nd_integer_input_is_converted_without_touching_the_user_array(images):
     X = (images * 16).astype(np.int64)
     before = X.copy()
@@ -481,6 +494,7 @@ def test_seeded_sample_leaves_the_global_state_alone(fitted):
     np.testing.assert_array_equal(_numpy_global_state(), state)
 
 
+@pytest.mark.slow
 def test_sample_has_the_fitted_shape(images):
     vae = AutoencoderTransformer(architecture="conv", variational=True, **TINY).fit(images)
     assert vae.sample(3, random_state=0).shape == (3, 8, 8, 1)
@@ -522,6 +536,7 @@ def test_custom_builder_receives_the_estimator_parameters(images):
     assert isinstance(received["seed"], int)
 
 
+@pytest.mark.slow
 def test_builtin_builder_as_a_callable_equals_the_family_name(images):
     X = images.reshape(len(images), -1)
     # A custom builder starts at random: compare with the family's random start.
@@ -542,6 +557,7 @@ def _variational_builder(input_shape, n_components, *, variational=False, kl_wei
     )
 
 
+@pytest.mark.slow
 def test_custom_variational_builder_can_sample(images):
     X = images.reshape(len(images), -1)
     vae = AutoencoderTransformer(architecture=_variational_builder, variational=True, **TINY)
@@ -598,6 +614,7 @@ def test_variational_needs_a_builder_that_takes_it(images):
 # ------------------------------------------------------------------ grid search
 
 
+@pytest.mark.slow
 def test_grid_search_over_conv_code_size(images):
     X = images.reshape(len(images), -1)
     search = GridSearchCV(

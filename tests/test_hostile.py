@@ -34,6 +34,7 @@ def _fits(**params):
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.slow
 def test_float_parameters_as_numpy_scalars(dtype):
     _fits(
         learning_rate=dtype(1e-3),
@@ -47,11 +48,13 @@ def test_float_parameters_as_numpy_scalars(dtype):
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.slow
 def test_kl_weight_as_a_numpy_scalar(dtype):
     _fits(variational=True, kl_weight=dtype(0.5))
 
 
 @pytest.mark.parametrize("dtype", INT_DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.slow
 def test_integer_parameters_as_numpy_scalars(dtype):
     ae = _fits(
         n_components=dtype(2),
@@ -66,6 +69,7 @@ def test_integer_parameters_as_numpy_scalars(dtype):
 
 
 @pytest.mark.parametrize("learning_rate", [1, np.int64(1), np.float32(1e-3)])
+@pytest.mark.slow
 def test_learning_rate_of_any_numeric_type(learning_rate):
     _fits(learning_rate=learning_rate)
 
@@ -141,6 +145,7 @@ def test_a_callback_that_cannot_be_copied_is_named():
 
 
 @pytest.mark.parametrize("value", [0.1, 0.3, 1e-3, 7.0])
+@pytest.mark.slow
 def test_score_of_constant_data_follows_r2_scores_convention(value):
     constant = np.full((40, 6), value)
     ae = AutoencoderTransformer(**TINY).fit(constant)
@@ -171,6 +176,7 @@ def test_a_fit_on_data_that_does_not_vary_raises_no_runtime_warning(value):
     ],
 )
 @pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.slow
 def test_a_continued_fit_refuses_a_new_structure(param, value, how):
     ae = AutoencoderTransformer(**TINY, warm_start=how == "warm_start")
     ae.partial_fit(X) if how == "partial_fit" else ae.fit(X)
@@ -182,6 +188,7 @@ def test_a_continued_fit_refuses_a_new_structure(param, value, how):
         np.testing.assert_array_equal(before, after)
 
 
+@pytest.mark.slow
 def test_a_continued_fit_accepts_new_training_settings():
     ae = AutoencoderTransformer(**TINY, warm_start=True).fit(X)
     ae.set_params(learning_rate=1e-2, max_iter=2, batch_size=4, tol=1e-2, verbose=0).fit(X)
@@ -192,6 +199,7 @@ def test_a_continued_fit_accepts_new_training_settings():
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's stream")
+@pytest.mark.slow
 def test_fit_does_not_rewind_the_users_tensorflow_stream():
     import tensorflow as tf
 
@@ -205,6 +213,7 @@ def test_fit_does_not_rewind_the_users_tensorflow_stream():
     assert not np.array_equal(first, second)
 
 
+@pytest.mark.slow
 def test_concurrent_fits_repeat_sequential_ones_and_leave_globals_alone():
     params = [dict(TINY, random_state=seed, max_iter=3, shuffle=True) for seed in (0, 1)]
     expected = [AutoencoderTransformer(**p).fit(X).transform(X) for p in params]
@@ -304,6 +313,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
+@pytest.mark.slow
 def test_a_tampered_file_is_refused_at_load(saved_members, tmp_path, case):
     members, header = _tampered_cases(saved_members)[case]
     with pytest.raises(ValueError, match="is not a (valid )?skae file"):
@@ -418,6 +428,7 @@ def _with_a_named_function_lambda(input_shape, n_components):
 
 
 @pytest.mark.parametrize("builder", [_with_tensor_operations, _with_a_named_function_lambda])
+@pytest.mark.slow
 def test_custom_models_of_any_functional_form_transform(builder):
     from skae import AutoencoderOutlierDetector
 
@@ -452,6 +463,7 @@ def mixed_float16():
 
 
 @pytest.mark.parametrize("shape", [(8, 2), (4, 4, 2)], ids=["1-D", "2-D"])
+@pytest.mark.slow
 def test_convolutions_ignore_a_channels_first_setting(channels_first, shape):
     X_conv = np.random.RandomState(0).rand(16, *shape)
     params = dict(architecture="conv", hidden_layer_sizes=(2,), max_iter=1, random_state=0)
@@ -464,6 +476,7 @@ def test_convolutions_ignore_a_channels_first_setting(channels_first, shape):
 
 
 @pytest.mark.parametrize("params", [dict(variational=True), dict(), dict(architecture="conv")])
+@pytest.mark.slow
 def test_models_ignore_a_mixed_precision_policy(mixed_float16, params):
     ae = AutoencoderTransformer(**{**TINY, **params}).fit(X.reshape(24, 4, 1))
     assert all(layer.dtype_policy.name == "float32" for layer in ae.model_._flatten_layers())

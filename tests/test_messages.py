@@ -38,6 +38,7 @@ def _run(script, env):
 # ------------------------------------------------------------------ backend logs
 
 
+@pytest.mark.slow
 def test_a_plain_fit_prints_nothing_from_the_backend():
     """TensorFlow's start-up lines (CUDA probing, cuInit errors) stay off stderr."""
     done = _run(

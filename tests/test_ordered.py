@@ -68,6 +68,7 @@ def test_explained_variance_ratio_is_prefix_r2_on_training_data(ordered):
     np.testing.assert_allclose(ordered.explained_variance_, ratio * total, rtol=1e-10)
 
 
+@pytest.mark.slow
 def test_explained_variance_of_a_kept_pca_state_is_pcas():
     rng = np.random.RandomState(0)
     X = rng.standard_normal((200, 6)) @ np.diag([3.0, 2.0, 1.5, 1.0, 0.5, 0.2])
@@ -80,6 +81,7 @@ def test_explained_variance_of_a_kept_pca_state_is_pcas():
     np.testing.assert_allclose(ae.explained_variance_, pca.explained_variance_, rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_unordered_models_have_explained_variance_too():
     ae = AutoencoderTransformer(n_components=3, **TINY).fit(X_DIGITS)
     assert ae.explained_variance_ratio_.shape == (3,)
@@ -96,12 +98,14 @@ def test_inverse_transform_takes_a_prefix_of_an_ordered_code(ordered):
         ordered.inverse_transform(np.zeros((2, 7)))
 
 
+@pytest.mark.slow
 def test_unordered_model_refuses_a_prefix():
     ae = AutoencoderTransformer(n_components=3, **TINY).fit(X_DIGITS)
     with pytest.raises(ValueError, match="Only a model fitted with ordered=True"):
         ae.inverse_transform(np.zeros((2, 2)))
 
 
+@pytest.mark.slow
 def test_ordered_validation_scores_every_prefix():
     ae = AutoencoderTransformer(n_components=4, ordered=True, **TINY).fit(X_DIGITS)
     assert ae._validates(X_DIGITS.shape[0])
@@ -109,12 +113,14 @@ def test_ordered_validation_scores_every_prefix():
     assert all(np.isfinite(ae.history_["val_loss"]))
 
 
+@pytest.mark.slow
 def test_ordered_fit_is_reproducible():
     first = AutoencoderTransformer(n_components=4, ordered=True, **TINY).fit(X_DIGITS)
     second = AutoencoderTransformer(n_components=4, ordered=True, **TINY).fit(X_DIGITS)
     np.testing.assert_array_equal(first.transform(X_DIGITS), second.transform(X_DIGITS))
 
 
+@pytest.mark.slow
 def test_fraction_is_read_off_one_ordered_fit():
     ae = AutoencoderTransformer(n_components=0.6, ordered=True, **TINY).fit(X_DIGITS)
     search = ae.component_search_
@@ -136,6 +142,7 @@ def test_fraction_is_read_off_one_ordered_fit():
     assert r2[0] < 0.6 <= r2[1]
 
 
+@pytest.mark.slow
 def test_truncated_model_round_trips(tmp_path):
     ae = AutoencoderTransformer(n_components=0.6, ordered=True, **TINY).fit(X_DIGITS)
     expected = ae.transform(X_DIGITS[:4])
@@ -176,6 +183,7 @@ def _count_training(monkeypatch):
     return calls
 
 
+@pytest.mark.slow
 def test_memory_reads_a_fit_back_bitwise(tmp_path, monkeypatch):
     calls = _count_training(monkeypatch)
     params = dict(n_components=3, memory=str(tmp_path), **TINY)
@@ -190,6 +198,7 @@ def test_memory_reads_a_fit_back_bitwise(tmp_path, monkeypatch):
     assert len(calls) == 3  # unordered: another size is another fit
 
 
+@pytest.mark.slow
 def test_memory_serves_smaller_ordered_sizes_from_one_fit(tmp_path, monkeypatch):
     calls = _count_training(monkeypatch)
     params = dict(ordered=True, memory=str(tmp_path), **TINY)
@@ -212,6 +221,7 @@ def test_memory_serves_smaller_ordered_sizes_from_one_fit(tmp_path, monkeypatch)
     assert calls == [6, 2]  # other data: a new fit
 
 
+@pytest.mark.slow
 def test_grid_search_with_memory_trains_once_per_fold(tmp_path, monkeypatch):
     from sklearn.model_selection import GridSearchCV
 

@@ -41,6 +41,7 @@ def _errors(autoencoder, X):
 # ---------------------------------------------------------------------- detection
 
 
+@pytest.mark.slow
 def test_other_digits_score_lower_than_unseen_zeros(fitted, zeros_and_rest):
     _, normal_test, other = zeros_and_rest
     scores = fitted.score_samples(np.vstack([normal_test, other]))
@@ -77,6 +78,7 @@ def test_auto_threshold_is_the_upper_tukey_fence_of_training_errors(zeros_and_re
     assert detector.threshold_ == pytest.approx(q3 + 1.5 * (q3 - q1), rel=1e-6)
 
 
+@pytest.mark.slow
 def test_fit_predict_matches_fit_then_predict(zeros_and_rest):
     X_train, _, _ = zeros_and_rest
     detector = AutoencoderOutlierDetector(n_components=3, contamination=0.2, **FAST)
@@ -106,6 +108,7 @@ def test_every_parameter_reaches_the_autoencoder(fitted):
     assert fitted.n_iter_ == fitted.autoencoder_.n_iter_ == len(fitted.autoencoder_.loss_curve_)
 
 
+@pytest.mark.slow
 def test_float_n_components_chooses_the_code_size(zeros_and_rest):
     X_train, _, _ = zeros_and_rest
     detector = AutoencoderOutlierDetector(
@@ -122,6 +125,7 @@ def test_float_n_components_chooses_the_code_size(zeros_and_rest):
     assert detector.autoencoder_.transform(X_train).shape == (120, detector.n_components_)
 
 
+@pytest.mark.slow
 def test_warm_start_continues_training(zeros_and_rest):
     X_train, _, _ = zeros_and_rest
     detector = AutoencoderOutlierDetector(
@@ -135,6 +139,7 @@ def test_warm_start_continues_training(zeros_and_rest):
     assert any(not np.allclose(a, b) for a, b in zip(weights, first.encoder_.get_weights()))
 
 
+@pytest.mark.slow
 def test_random_state_makes_fits_identical(zeros_and_rest):
     X_train, normal_test, _ = zeros_and_rest
     params = dict(n_components=3, hidden_layer_sizes=(8,), max_iter=4, random_state=7)
@@ -251,6 +256,7 @@ def test_user_arrays_are_left_unchanged(X_small):
     np.testing.assert_array_equal(X, X_small)
 
 
+@pytest.mark.slow
 def test_conv_family_on_image_shaped_input(zeros_and_rest):
     X_train, normal_test, other = zeros_and_rest
     images = X_train.reshape(-1, 8, 8, 1)
@@ -267,6 +273,7 @@ def test_conv_family_on_image_shaped_input(zeros_and_rest):
         detector.predict(other.reshape(-1, 4, 16, 1))
 
 
+@pytest.mark.slow
 def test_lstm_family_reads_flat_rows_as_sequences(zeros_and_rest):
     X_train, normal_test, _ = zeros_and_rest
     detector = AutoencoderOutlierDetector(

@@ -74,6 +74,7 @@ def pair(request, sequences):
     return fitted
 
 
+@pytest.mark.slow
 def test_the_value_of_padding_changes_nothing(pair):
     (a, A), (b, B) = pair
     np.testing.assert_array_equal(a.transform(A), b.transform(B))
@@ -114,6 +115,7 @@ def test_padding_is_read_as_the_mean_of_real_values(sequences):
     np.testing.assert_allclose(layer.get_weights()[0].ravel(), mean, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_a_padded_model_pickles_and_saves(pair, tmp_path):
     (ae, P), _ = pair
     codes = ae.transform(P)

@@ -59,6 +59,7 @@ def test_keeps_pca_when_training_does_not_pay():
     assert ae.validation_scores_ is not None
 
 
+@pytest.mark.slow
 def test_moves_away_from_pca_when_it_pays():
     ae = AutoencoderTransformer(2, hidden_layer_sizes=(32,), max_iter=60, random_state=0)
     ae.fit(X_DIGITS)
@@ -76,6 +77,7 @@ def test_keep_pca_rule():
     assert keep_pca(start, np.full(100, np.nan))  # a non-finite model never wins
 
 
+@pytest.mark.slow
 def test_random_start_and_unsupported_models_have_no_pca_path():
     for params in (
         dict(init="random"),
@@ -89,6 +91,7 @@ def test_random_start_and_unsupported_models_have_no_pca_path():
         assert ae.validation_scores_ is None  # early_stopping="auto" holds nothing out
 
 
+@pytest.mark.slow
 def test_early_stopping_false_trains_on_everything_without_selection():
     ae = AutoencoderTransformer(2, early_stopping=False, **TINY).fit(X_DIGITS)
     assert ae.validation_scores_ is None and not ae.kept_pca_
@@ -99,6 +102,7 @@ def test_too_few_rows_to_hold_out_trains_without_selection():
     assert ae.validation_scores_ is None and not ae.kept_pca_
 
 
+@pytest.mark.slow
 def test_overcomplete_code_starts_with_zero_extra_units():
     X = X_DIGITS[:, :6]
     with pytest.warns(UserWarning, match="overcomplete"):
@@ -108,6 +112,7 @@ def test_overcomplete_code_starts_with_zero_extra_units():
     np.testing.assert_allclose(Z[:, 6:], 0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_sparse_start_matches_dense_without_densifying():
     X = sp.random(120, 40, density=0.2, format="csr", random_state=0)
     start = fit_pca_start(X, 4, seed=0)
@@ -134,6 +139,7 @@ def test_single_row_start_is_the_mean():
 
 
 @pytest.mark.parametrize("how", ["pickle", "save"])
+@pytest.mark.slow
 def test_pca_started_model_round_trips(how, tmp_path):
     ae = AutoencoderTransformer(3, **TINY).fit(X_DIGITS)
     if how == "pickle":
@@ -145,12 +151,14 @@ def test_pca_started_model_round_trips(how, tmp_path):
     assert restored.kept_pca_ == ae.kept_pca_
 
 
+@pytest.mark.slow
 def test_pca_started_fit_is_reproducible():
     first = AutoencoderTransformer(3, **TINY).fit(X_DIGITS).transform(X_DIGITS)
     second = AutoencoderTransformer(3, **TINY).fit(X_DIGITS).transform(X_DIGITS)
     np.testing.assert_array_equal(first, second)
 
 
+@pytest.mark.slow
 def test_partial_fit_starts_from_the_first_batch():
     ae = AutoencoderTransformer(3, learning_rate=1e-30, random_state=0)
     ae.partial_fit(X_DIGITS[:100]).partial_fit(X_DIGITS[100:])
@@ -173,6 +181,7 @@ def test_auto_batch_size(n_samples, expected):
     assert auto_batch_size(n_samples) == expected
 
 
+@pytest.mark.slow
 def test_warm_start_after_keeping_pca_reports_the_trained_model():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 3)) @ rng.normal(size=(3, 20)) + 0.01 * rng.normal(size=(200, 20))

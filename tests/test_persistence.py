@@ -70,6 +70,7 @@ def test_round_trip_gives_identical_output(fitted, route, tmp_path):
     np.testing.assert_array_equal(restored.transform(X), estimator_copy.transform(X))
 
 
+@pytest.mark.slow
 def test_clone_refits_to_bitwise_identical_codes(fitted):
     """Clone is unfitted with equal parameters; the same random_state refits identically."""
     _, estimator, X = fitted
@@ -81,6 +82,7 @@ def test_clone_refits_to_bitwise_identical_codes(fitted):
     assert_same_weights(weights(copy_), weights(estimator))
 
 
+@pytest.mark.slow
 def test_save_load_preserves_dataframe_metadata_and_output_config(tmp_path):
     family = FAMILIES[1]
     X = pd.DataFrame(family.make_X(), columns=[f"c{i}" for i in range(N_FEATURES)])

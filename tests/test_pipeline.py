@@ -37,6 +37,7 @@ def test_grid_search_over_a_supervised_pipeline_with_process_workers():
     assert search.predict(X[:5]).shape == (5,)
 
 
+@pytest.mark.slow
 def test_grid_search_without_a_scorer_maximises_reconstruction_r2():
     X = load_digits().data[:200] / 16
     search = GridSearchCV(

@@ -44,6 +44,7 @@ def assert_same_weights(a, b, **tol):
     [sp.csr_matrix, sp.csc_matrix, sp.coo_matrix, sp.csr_array, sp.csc_array],
     ids=["csr_matrix", "csc_matrix", "coo_matrix", "csr_array", "csc_array"],
 )
+@pytest.mark.slow
 def test_sparse_trains_and_infers_like_its_dense_form(X_sparse, convert):
     X_dense = X_sparse.toarray()
     X = convert(X_sparse)
@@ -71,6 +72,7 @@ def test_sparse_partial_fit_and_feature_count(X_sparse):
         estimator.transform(X_sparse[:, :11])
 
 
+@pytest.mark.slow
 def test_sparse_with_early_stopping_and_shuffling_is_reproducible(X_sparse):
     params = dict(TINY, max_iter=3, early_stopping=True, validation_fraction=0.25)
     a = AutoencoderTransformer(**params).fit(X_sparse)
@@ -82,6 +84,7 @@ def test_sparse_with_early_stopping_and_shuffling_is_reproducible(X_sparse):
 
 
 @pytest.mark.parametrize("architecture", ["conv", "lstm"])
+@pytest.mark.slow
 def test_sparse_reaches_every_family_reshaped_per_batch(X_sparse, architecture):
     params = dict(TINY, architecture=architecture, hidden_layer_sizes=(2,), shuffle=False)
     sparse = AutoencoderTransformer(max_iter=1, **params).fit(X_sparse)
@@ -138,6 +141,7 @@ def test_dense_batches_cover_every_row_once_per_epoch_in_a_seeded_order():
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.slow
 def test_streamed_dense_trains_like_the_array_path(monkeypatch, early_stopping):
     X = np.random.RandomState(0).uniform(size=(80, 6)).astype(np.float32)
     params = dict(
@@ -150,6 +154,7 @@ def test_streamed_dense_trains_like_the_array_path(monkeypatch, early_stopping):
     assert streamed.history_.keys() == in_memory.history_.keys()
 
 
+@pytest.mark.slow
 def test_read_only_memmap_is_trained_on_and_left_unchanged(tmp_path):
     X = np.random.RandomState(0).uniform(size=(64, 5)).astype(np.float32)
     path = tmp_path / "X.npy"
@@ -169,6 +174,7 @@ def test_read_only_memmap_is_trained_on_and_left_unchanged(tmp_path):
 
 @pytest.mark.parametrize("kind", ["dense", "sparse"])
 @pytest.mark.parametrize("noise", [None, "gaussian"])
+@pytest.mark.slow
 def test_partial_fit_over_chunks_equals_one_fit_epoch(kind, noise):
     """Same data order and seed: one pass of partial_fit is one epoch of fit."""
     rng = np.random.RandomState(0)

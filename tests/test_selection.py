@@ -93,6 +93,7 @@ def _scores(ae):
     return dict(zip(search["n_components"], search["validation_r2"]))
 
 
+@pytest.mark.slow
 def test_chosen_size_reaches_the_target_and_the_next_smaller_does_not(searched):
     search = _scores(searched)
     size = searched.n_components_
@@ -111,6 +112,7 @@ def test_the_chosen_size_is_the_fitted_code(searched, digits_small):
     assert searched.inverse_transform(codes).shape == (5, 64)
 
 
+@pytest.mark.slow
 def test_search_is_reproducible_with_random_state(searched, digits_small):
     again = clone(searched).fit(digits_small)
     assert again.component_search_ == searched.component_search_  # same sizes, same order
@@ -123,6 +125,7 @@ def test_int_n_components_skips_the_search(digits_small):
     assert ae.component_search_ is None
 
 
+@pytest.mark.slow
 def test_unreachable_target_warns_and_keeps_the_best_size(X_small):
     # From a PCA start the full-width code reconstructs exactly, so every target is
     # reached; one epoch from a random start reaches none.
@@ -203,10 +206,12 @@ CHECKS = [
 
 @pytest.mark.filterwarnings("ignore:No code size reached:UserWarning")
 @pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.slow
 def test_float_n_components_passes_sklearn_checks(check):
     getattr(estimator_checks, check)("AutoencoderTransformer", clone(FLOAT_CONFIG))
 
 
+@pytest.mark.slow
 def test_search_keeps_the_per_sample_shape_of_nd_input(X_small):
     ae = AutoencoderTransformer(**{**SEARCH, "n_components": 0.2, "max_iter": 5})
     X = X_small.reshape(40, 2, 3)
@@ -216,6 +221,7 @@ def test_search_keeps_the_per_sample_shape_of_nd_input(X_small):
     assert ae.inverse_transform(ae.transform(X)).shape == (40, 2, 3)
 
 
+@pytest.mark.slow
 def test_save_and_load_keep_the_search(searched, digits_small, tmp_path):
     import skae
 
