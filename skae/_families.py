@@ -35,6 +35,10 @@ class Family:
         Whether it can start from PCA (``init="pca"``).
     padding : bool
         Whether it takes padded sequences (``mask_value``).
+    adaptive_rate : bool
+        Whether ``learning_rate_schedule="adaptive"`` cuts its learning rate. A
+        recurrent model's loss falls slowly for its first epochs, which a cut on a
+        stall would freeze: it keeps a constant rate.
     """
 
     name: str
@@ -45,6 +49,7 @@ class Family:
     variational: bool = False
     pca_start: bool = False
     padding: bool = False
+    adaptive_rate: bool = True
 
     def builder_function(self):
         """The family's builder function (its module imported on first use)."""
@@ -79,6 +84,7 @@ FAMILIES = {
             shapes="(timesteps, features)",
             pca_start=True,
             padding=True,
+            adaptive_rate=False,
         ),
     )
 }

@@ -121,7 +121,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         ordered=False,
         memory=None,
         optimizer="adam",
-        learning_rate=2e-3,
+        learning_rate=3e-3,
+        learning_rate_schedule="adaptive",
         batch_size="auto",
         max_iter=200,
         shuffle=True,
@@ -153,6 +154,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.memory = memory
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle

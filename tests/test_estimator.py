@@ -231,6 +231,70 @@ def test_training_loss_plateau_stops_early(digits_small):
     assert ae.n_iter_ == 3  # first epoch sets the reference, two more without a 10.0 gain
 
 
+def test_adaptive_rate_improves_only_by_a_relative_margin():
+    from skae._training import AdaptiveLearningRate
+
+    callback = AdaptiveLearningRate(monitor="loss")
+    assert callback._is_improvement(123.0, None)
+    assert not callback._is_improvement(0.999, 1.0)  # 0.1 % is a stall
+    assert callback._is_improvement(0.997, 1.0)
+    assert not callback._is_improvement(0.00999, 0.01)  # whatever the loss's units
+    assert (callback.factor, callback.patience, callback.tol) == (0.3, 3, 2e-3)
+
+
+def test_the_lstm_family_keeps_a_constant_rate():
+    from skae.architectures import build_dense
+
+    assert AutoencoderTransformer()._learning_rate_schedule() == "adaptive"
+    assert AutoencoderTransformer(architecture="conv")._learning_rate_schedule() == "adaptive"
+    assert AutoencoderTransformer(architecture=build_dense)._learning_rate_schedule() == "adaptive"
+    assert AutoencoderTransformer(architecture="lstm")._learning_rate_schedule() == "constant"
+    constant = AutoencoderTransformer(learning_rate_schedule="constant")
+    assert constant._learning_rate_schedule() == "constant"
+
+
+def test_learning_rate_schedule_watches_what_early_stopping_watches():
+    from skae._training import AdaptiveLearningRate, make_optimizer, schedule_callback
+
+    adam = make_optimizer("adam", 1e-3)
+    (callback,) = schedule_callback("adaptive", validating=True, optimizer=adam, callbacks=[])
+    assert isinstance(callback, AdaptiveLearningRate) and callback.monitor == "val_loss"
+    (callback,) = schedule_callback("adaptive", validating=False, optimizer=adam, callbacks=[])
+    assert callback.monitor == "loss"
+    assert schedule_callback("constant", validating=True, optimizer=adam, callbacks=[]) == []
+    # The user's rate rules win: a schedule in the optimizer, a rate-setting callback.
+    decay = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=10, decay_rate=0.9)
+    scheduled = make_optimizer(keras.optimizers.Adam(learning_rate=decay), None)
+    assert schedule_callback("adaptive", validating=True, optimizer=scheduled, callbacks=[]) == []
+    for user in (
+        keras.callbacks.ReduceLROnPlateau(),
+        keras.callbacks.LearningRateScheduler(lambda epoch, rate: rate),
+    ):
+        assert (
+            schedule_callback("adaptive", validating=True, optimizer=adam, callbacks=[user]) == []
+        )
+
+
+@pytest.mark.parametrize("schedule, final", [("adaptive", 0.3 * 1e-6), ("constant", 1e-6)])
+def test_a_stalled_loss_cuts_an_adaptive_rate_and_not_a_constant_one(digits_small, schedule, final):
+    X, _ = digits_small
+    # At a rate of 1e-6 no epoch improves the loss by 1 %: the adaptive rate is cut after
+    # 3 epochs; tol=0 keeps early stopping from ending the fit first.
+    ae = AutoencoderTransformer(
+        n_components=2,
+        hidden_layer_sizes=(),
+        init="random",
+        learning_rate=1e-6,
+        learning_rate_schedule=schedule,
+        max_iter=5,
+        tol=0.0,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        ae.fit(X)
+    assert float(ae.model_.optimizer.learning_rate) == pytest.approx(final, rel=1e-5)
+
+
 @pytest.mark.slow
 def test_early_stopping_records_validation_and_keeps_best(digits_small):
     X, _ = digits_small
