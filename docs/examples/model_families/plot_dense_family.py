@@ -29,8 +29,9 @@ X, _ = load_digits(return_X_y=True)
 X_train, X_test = train_test_split(X / 16.0, random_state=0)
 
 common = dict(n_components=16, batch_size=64, random_state=0)
-# Stop once the loss has improved by less than 0.1 % over five epochs.
-common.update(max_iter=100, tol=1e-3, n_iter_no_change=5)
+# Stop once the loss has improved by less than 0.1 % over five epochs, at a constant
+# learning rate as the tutorial trains.
+common.update(max_iter=100, tol=1e-3, n_iter_no_change=5, learning_rate_schedule="constant")
 models = {
     "simple": AutoencoderTransformer(hidden_layer_sizes=(), learning_rate=1e-2, **common),
     "deep": AutoencoderTransformer(hidden_layer_sizes=(128, 64), learning_rate=3e-3, **common),
