@@ -136,6 +136,8 @@ def image_methods(quick, seed, n_components=16):
         "iforest": lambda: IsolationForest(random_state=seed),
         "skae-dense": lambda: _detector(**dense),
         "skae-dense-l2": lambda: unit_norm(_detector(**dense)),
+        # The defaults, with only the code size set.
+        "skae-default": lambda: _detector(n_components=n_components, random_state=seed),
     }
 
 

@@ -185,11 +185,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         without a relative improvement of 0.2 %; training moves fast at first and then
         settles, in fewer epochs than a constant rate needs. The lstm family keeps a
         constant rate (a recurrent model's loss falls slowly for its first epochs,
-        which a cut would freeze). ``"constant"``: the
-        rate stays ``learning_rate``, as in the classic tutorial. A
-        ``LearningRateSchedule`` in an optimizer instance, or a rate-setting callback
-        in ``callbacks`` (``ReduceLROnPlateau``, ``LearningRateScheduler``), takes
-        precedence over ``"adaptive"``. ``partial_fit`` keeps the rate it has.
+        which a cut would freeze). ``"constant"``: the rate stays ``learning_rate``,
+        as in the classic tutorial. A ``LearningRateSchedule`` in an optimizer
+        instance, or a rate-setting callback in ``callbacks`` (``ReduceLROnPlateau``,
+        ``LearningRateScheduler``), takes precedence over ``"adaptive"``.
+        ``partial_fit`` keeps the rate it has.
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` is ``n_samples // 32`` clipped to [64, 256] (and
         at most ``n_samples``): about 32 steps per epoch on large data.
