@@ -244,7 +244,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``set_weights`` or any other change to their weights, the next call makes
         its copies anew from the current weights.
     history_ : dict of list of float
-        Per-epoch Keras history, accumulated over warm starts and ``partial_fit``.
+        Per-epoch Keras history, accumulated over warm starts and ``partial_fit``:
+        ``"loss"``, with held-out rows ``"val_loss"`` and ``"val_r2"``, and with an
+        adaptive ``learning_rate_schedule`` the ``"learning_rate"`` each epoch ran at.
     loss_curve_ : list of float
         Training loss at each epoch.
     validation_scores_ : list of float or None
@@ -784,8 +786,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         stopper = None
         rows = val_rows = None
         validating = stop and self._validates(X.shape[0])
+        schedule = []
         if stop:
-            callbacks += schedule_callback(
+            schedule = schedule_callback(
                 self._learning_rate_schedule(),
                 validating=validating,
                 optimizer=self.model_.optimizer,
@@ -843,6 +846,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 callbacks=callbacks,
                 verbose=self._numbers["verbose"],
                 validation=prefix_validation,
+                schedule=schedule,
             )
         self._record(history)
         self._inference = InferenceModels(self.encoder_, self.decoder_)

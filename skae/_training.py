@@ -259,7 +259,18 @@ def _under_tf_distribute_strategy():
     return tf is not None and tf.distribute.has_strategy()
 
 
-def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose, validation=None):
+def train(
+    model,
+    inputs,
+    *,
+    n_samples,
+    batch_size,
+    epochs,
+    callbacks,
+    verbose,
+    validation=None,
+    schedule=(),
+):
     """Run ``model.fit`` on ``inputs`` (its data keywords); return the history as a dict.
 
     ``inputs`` comes from :func:`skae._data.fit_inputs` (arrays, or batches made one at
@@ -269,7 +280,9 @@ def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose, v
     ones when ``EarlyStopping`` restores best weights) and the history holds the epochs
     that completed. The history is a dict of float lists. ``validation`` is a callback
     that writes held-out scores into the epoch's logs: it runs before every other one,
-    so the history and early stopping see them.
+    so the history and early stopping see them. ``schedule`` (from
+    :func:`schedule_callback`) runs next: it reads those scores and logs the epoch's
+    learning rate, which the history then records.
     """
     if model.train_function is None:  # not traced yet: choose eager or graph execution
         # A tf.distribute strategy replicates each step: eagerly, that costs more than tracing.
@@ -277,7 +290,7 @@ def train(model, inputs, *, n_samples, batch_size, epochs, callbacks, verbose, v
             epochs * math.ceil(n_samples / batch_size), recurrent_steps(model)
         )
     history = keras.callbacks.History()  # early: it records an epoch a later callback ends
-    first = [] if validation is None else [validation]
+    first = [*([] if validation is None else [validation]), *schedule]
     try:
         with release_all_reduce_gradients():
             model.fit(

@@ -293,6 +293,10 @@ def test_a_stalled_loss_cuts_an_adaptive_rate_and_not_a_constant_one(digits_smal
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         ae.fit(X)
     assert float(ae.model_.optimizer.learning_rate) == pytest.approx(final, rel=1e-5)
+    if schedule == "adaptive":  # the rate each epoch ran at; cut after the fourth
+        np.testing.assert_allclose(ae.history_["learning_rate"], [1e-6] * 4 + [final], rtol=1e-5)
+    else:
+        assert "learning_rate" not in ae.history_
 
 
 @pytest.mark.slow
