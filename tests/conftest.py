@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _families import FAMILIES, FAMILY_IDS, OTHER_FAMILIES
 
 
 @pytest.fixture(scope="session")
@@ -29,22 +30,11 @@ def fitted_by_name():
     pytest-xdist each worker fits them once) and used as the reference result wherever
     a test refits with the same parameters; tests must not change it.
     """
-    from _families import FAMILIES, OTHER_FAMILIES
-
     return {f.name: (f.estimator().fit(f.make_X()), f.make_X()) for f in FAMILIES + OTHER_FAMILIES}
 
 
-def _dense_family_ids():
-    from _families import FAMILY_IDS
-
-    return FAMILY_IDS
-
-
-@pytest.fixture(params=_dense_family_ids())
+@pytest.fixture(params=FAMILIES, ids=FAMILY_IDS)
 def fitted(request, fitted_by_name):
     """(family, fitted estimator, its training X) for each dense family."""
-    from _families import FAMILIES
-
-    family = next(f for f in FAMILIES if f.name == request.param)
-    estimator, X = fitted_by_name[family.name]
-    return family, estimator, X
+    estimator, X = fitted_by_name[request.param.name]
+    return request.param, estimator, X
