@@ -7,7 +7,7 @@ restored.
 
 import importlib
 
-__version__ = "0.8.0"
+__version__ = "0.8.1"
 
 # public name -> module that defines it
 _LAZY = {

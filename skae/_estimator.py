@@ -767,10 +767,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Keras' validation loop. Returns the indices of the held-out rows, or None.
         """
         from ._data import fit_inputs
-        from ._inference import InferenceModels, recurrent_steps
+        from ._inference import InferenceModels
         from ._ordering import PrefixValidation, prefix_sizes
         from ._training import (
-            EAGER_MAX_RECURRENT_STEPS,
             LOSSES,
             KeepFiniteWeights,
             auto_batch_size,
@@ -814,8 +813,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     else [self._n_features_out]
                 ),
                 loss=LOSSES[self.loss],
-                # Compiled where eager passes over a recurrence would cost more.
-                compiled=epochs * recurrent_steps(self.model_) > EAGER_MAX_RECURRENT_STEPS,
+                epochs=epochs,
                 mask_value=self._padding_value,
             )
         n_fit = X.shape[0] if rows is None else len(rows)

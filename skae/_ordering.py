@@ -18,7 +18,7 @@ import numpy as np
 
 from ._backend import keras
 from ._data import ERROR_BATCH, batch_rows, dense_batch
-from ._inference import training_call
+from ._inference import recurrent_steps, training_call
 from ._padding import value_weights
 
 
@@ -36,6 +36,17 @@ def prefix_mask(n_components, size, dtype=np.float32):
     return (np.arange(n_components) < size).astype(dtype)[None, :]
 
 
+#: Rows decoded in one call when scoring prefixes: a batch of ``n`` rows scored on ``s``
+#: prefixes is decoded as ``n * s`` rows, so batches get fewer rows the more prefixes
+#: (and, through :func:`skae._data.batch_rows`, the wider the rows).
+PREFIX_BATCH = 4096
+
+#: Scoring that takes more decoder calls than this runs through compiled calls (see
+#: :func:`skae._inference.training_call`): tracing a forward pass costs about as much
+#: as a few eager calls.
+EAGER_MAX_CALLS = 8
+
+
 def _row_batches(X, rows, batch_size=None):
     """Slices (or index arrays, when ``rows`` is given) of at most ``batch_size`` rows.
 
@@ -48,32 +59,63 @@ def _row_batches(X, rows, batch_size=None):
         yield slice(start, start + batch_size) if rows is None else rows[start : start + batch_size]
 
 
-def _prefix_reconstructions(
-    encoder, decoder, X, shape, sizes, rows=None, batch_size=None, mask_value=None
-):
+def _rows_per_batch(shape, sizes):
+    """Rows of ``X`` per batch when each is decoded once per prefix in ``sizes``."""
+    return max(1, batch_rows(np.prod(shape), PREFIX_BATCH) // max(1, len(sizes)))
+
+
+def scoring_calls(encoder, decoder, *, n_rows, shape, sizes, passes=1):
+    """``(encode, decode)`` for :func:`_prefix_reconstructions`: NumPy-returning calls.
+
+    A model is called through :func:`skae._inference.training_call`; a callable that is
+    not a model is used as it is. The calls are compiled when scoring ``n_rows`` rows of
+    ``shape`` on ``sizes``, ``passes`` times (once per epoch for held-out rows), takes
+    more than :data:`EAGER_MAX_CALLS` decoder calls, or would run a recurrence eagerly
+    over more steps than :data:`skae._training.EAGER_MAX_RECURRENT_STEPS`; otherwise
+    they run eagerly.
+    """
+    from ._training import EAGER_MAX_RECURRENT_STEPS
+
+    calls = passes * -(-int(n_rows) // _rows_per_batch(shape, sizes))
+    models = [model for model in (encoder, decoder) if isinstance(model, keras.Model)]
+    recurrence = max((recurrent_steps(model) for model in models), default=0)
+    compiled = calls > EAGER_MAX_CALLS or calls * recurrence > EAGER_MAX_RECURRENT_STEPS
+    return tuple(
+        model
+        if callable(model) and not isinstance(model, keras.Model)
+        else training_call(model, compiled=compiled)
+        for model in (encoder, decoder)
+    )
+
+
+def _prefix_reconstructions(encode, decode, X, shape, sizes, rows=None, mask_value=None):
     """Yield ``(flat, outputs, weights)`` per batch: the rows, their reconstruction from
     each prefix, and the values' weights (None, or 0 on padding: see :mod:`skae._padding`).
 
-    ``encoder`` and ``decoder`` are called directly (``training=False``, see
-    :func:`skae._inference.training_call`) on dense float32 batches of the rows ``X``
-    (any array or sparse matrix; only ``rows`` when given), reshaped to ``shape``;
-    ``flat`` and each of ``outputs`` (one per size in ``sizes``) are
-    ``(n_batch, n_values)`` float32 arrays. Either model may be given as such a call.
+    ``encode`` and ``decode`` (from :func:`scoring_calls`) are called on dense float32
+    batches of the rows ``X`` (any array or sparse matrix; only ``rows`` when given),
+    reshaped to ``shape``. ``flat`` is a ``(n_batch, n_values)`` float32 array and
+    ``outputs`` a ``(len(sizes), n_batch, n_values)`` one: the batch's codes, masked to
+    each prefix, are decoded together in one call.
     """
-    encode, decode = (
-        model if callable(model) and not isinstance(model, keras.Model) else training_call(model)
-        for model in (encoder, decoder)
-    )
-    for chunk in _row_batches(X, rows, batch_size):
+    masks = None
+    for chunk in _row_batches(X, rows, _rows_per_batch(shape, sizes)):
         batch = dense_batch(X, chunk, shape)
-        codes = encode(batch)
+        codes = np.asarray(encode(batch))
+        if masks is None:
+            masks = np.concatenate([prefix_mask(codes.shape[1], size) for size in sizes])
         flat = batch.reshape(batch.shape[0], -1)
-        outputs = []
-        for size in sizes:
-            masked = codes * prefix_mask(codes.shape[1], size)
-            output = decode(masked)
-            outputs.append(output.reshape(flat.shape))
+        masked = (masks[:, None, :] * codes[None, :, :]).reshape(-1, codes.shape[1])
+        outputs = np.asarray(decode(masked)).reshape(len(sizes), *flat.shape)
         yield flat, outputs, value_weights(flat, shape, mask_value)
+
+
+def _squared_errors(flat, outputs, weights):
+    """Per-prefix, per-value sums over the batch of the squared errors, in float64."""
+    error = np.square(np.subtract(flat, outputs, dtype=np.float64))
+    if weights is not None:
+        error *= weights
+    return np.sum(error, axis=1)
 
 
 class PrefixValidation(keras.callbacks.Callback):
@@ -100,17 +142,17 @@ class PrefixValidation(keras.callbacks.Callback):
         Prefix sizes to score.
     loss : str
         Keras name of the training loss.
-    compiled : bool, default=False
-        Score through compiled forward passes (see
-        :func:`skae._inference.training_call`): for recurrent models scored many times.
+    epochs : int, default=1
+        The most epochs that will be scored: with :func:`scoring_calls`, chooses
+        compiled or eager forward passes for the whole run.
     mask_value : float, default=None
         Padding steps of sequences (see :mod:`skae._padding`): scored on real steps only.
     """
 
-    def __init__(self, X, rows, *, shape, sizes, loss, compiled=False, mask_value=None):
+    def __init__(self, X, rows, *, shape, sizes, loss, epochs=1, mask_value=None):
         super().__init__()
         self._mask_value = mask_value
-        self._compiled = bool(compiled)
+        self._epochs = int(epochs)
         self._X, self._rows = X, np.asarray(rows)
         self._shape = tuple(shape)
         self._sizes = list(sizes)
@@ -120,9 +162,13 @@ class PrefixValidation(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         # Made once per training run: a compiled call traces only once.
-        self._calls = tuple(
-            training_call(self.model.get_layer(name), compiled=self._compiled)
-            for name in ("encoder", "decoder")
+        self._calls = scoring_calls(
+            self.model.get_layer("encoder"),
+            self.model.get_layer("decoder"),
+            n_rows=len(self._rows),
+            shape=self._shape,
+            sizes=self._sizes,
+            passes=self._epochs,
         )
 
     def on_epoch_end(self, epoch, logs=None):
@@ -147,7 +193,8 @@ def prefix_scores(encoder, decoder, X, shape, sizes, loss, rows=None, *, mask_va
     """``(losses, sse)`` of the reconstruction from each prefix in ``sizes``.
 
     ``losses`` is the per-sample ``loss`` (a Keras loss name), of shape
-    ``(n_rows, len(sizes))``; ``sse`` as :func:`prefix_sse` returns it. See
+    ``(n_rows, len(sizes))``; ``sse`` as :func:`prefix_sse` returns it. ``encoder`` and
+    ``decoder`` are models or calls (see :func:`scoring_calls`); see
     :func:`_prefix_reconstructions` for ``X``, ``shape`` and ``rows``. With a
     ``mask_value``, the loss of a sample is the mean of its real steps' losses (as
     training weighs them) and ``sse`` counts real steps only.
@@ -155,16 +202,13 @@ def prefix_scores(encoder, decoder, X, shape, sizes, loss, rows=None, *, mask_va
     loss_fn = keras.losses.get(loss)
     losses = []
     sse = np.zeros((len(sizes), int(np.prod(shape))))
-    batches = _prefix_reconstructions(
-        encoder, decoder, X, shape, sizes, rows, mask_value=mask_value
-    )
+    n_rows = X.shape[0] if rows is None else len(rows)
+    calls = scoring_calls(encoder, decoder, n_rows=n_rows, shape=shape, sizes=sizes)
+    batches = _prefix_reconstructions(*calls, X, shape, sizes, rows, mask_value=mask_value)
     for flat, outputs, weights in batches:
-        columns = []
-        for index, output in enumerate(outputs):
-            columns.append(_sample_losses(loss_fn, flat, output, shape, weights))
-            error = (flat.astype(np.float64) - output) ** 2
-            sse[index] += np.sum(error if weights is None else weights * error, axis=0)
+        columns = [_sample_losses(loss_fn, flat, output, shape, weights) for output in outputs]
         losses.append(np.stack(columns, axis=1).astype(np.float64))
+        sse += _squared_errors(flat, outputs, weights)
     return (np.concatenate(losses) if losses else np.zeros((0, len(sizes)))), sse
 
 
@@ -183,17 +227,18 @@ def _sample_losses(loss_fn, flat, output, shape, weights):
 def prefix_sse(encoder, decoder, X, shape, sizes, *, mask_value=None):
     """Per-value sum of squared errors of the reconstruction from each prefix.
 
-    Returns an array of shape ``(len(sizes), n_values)``, in float64; see
-    :func:`_prefix_reconstructions` for the arguments. With a ``mask_value``, real
+    Returns an array of shape ``(len(sizes), n_values)``, in float64. ``encoder`` and
+    ``decoder`` are models or calls (see :func:`scoring_calls`); see
+    :func:`_prefix_reconstructions` for the other arguments. With a ``mask_value``, real
     steps only.
     """
+    sizes = list(sizes)
     sse = np.zeros((len(sizes), int(np.prod(shape))))
-    batches = _prefix_reconstructions(encoder, decoder, X, shape, sizes, mask_value=mask_value)
-    for flat, outputs, weights in batches:
-        flat = flat.astype(np.float64)
-        for index, output in enumerate(outputs):
-            error = (flat - output) ** 2
-            sse[index] += np.sum(error if weights is None else weights * error, axis=0)
+    calls = scoring_calls(encoder, decoder, n_rows=X.shape[0], shape=shape, sizes=sizes)
+    for flat, outputs, weights in _prefix_reconstructions(
+        *calls, X, shape, sizes, mask_value=mask_value
+    ):
+        sse += _squared_errors(flat, outputs, weights)
     return sse
 
 

@@ -8,8 +8,8 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.metrics import r2_score
 
-from skae import AutoencoderTransformer, load
-from skae._ordering import prefix_sizes, r2_from_sse, truncate_models
+from skae import AutoencoderTransformer, _ordering, load
+from skae._ordering import prefix_sizes, prefix_sse, r2_from_sse, scoring_calls, truncate_models
 from skae._random import draw_seed
 from skae.layers import NestedDropout
 
@@ -66,6 +66,30 @@ def test_explained_variance_ratio_is_prefix_r2_on_training_data(ordered):
         np.testing.assert_allclose(np.cumsum(ratio)[size - 1], expected, atol=1e-4)
     total = np.var(X_DIGITS, axis=0, ddof=1).sum()
     np.testing.assert_allclose(ordered.explained_variance_, ratio * total, rtol=1e-10)
+
+
+@pytest.mark.parametrize("prefix_batch", [4096, 7])  # one decoder call; many, rows split
+def test_prefix_sse_decodes_every_prefix_of_each_batch_at_once(ordered, monkeypatch, prefix_batch):
+    monkeypatch.setattr(_ordering, "PREFIX_BATCH", prefix_batch)
+    sizes = [1, 3, 6]
+    sse = prefix_sse(ordered.encoder_, ordered.decoder_, X_DIGITS, ordered.input_shape_, sizes)
+    codes = ordered.transform(X_DIGITS)
+    for row, size in zip(sse, sizes):
+        expected = np.sum((X_DIGITS - ordered.inverse_transform(codes[:, :size])) ** 2, axis=0)
+        np.testing.assert_allclose(row, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_prefix_scoring_compiles_its_calls_only_when_eager_calls_would_cost_more(
+    ordered, monkeypatch
+):
+    chosen = []
+    monkeypatch.setattr(
+        _ordering, "training_call", lambda model, compiled: chosen.append(compiled) or model
+    )
+    models = (ordered.encoder_, ordered.decoder_)
+    scoring_calls(*models, n_rows=240, shape=(64,), sizes=[1, 2, 4, 6])  # one call
+    scoring_calls(*models, n_rows=240, shape=(64,), sizes=[1, 2, 4, 6], passes=200)
+    assert chosen == [False, False, True, True]
 
 
 @pytest.mark.slow
