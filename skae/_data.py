@@ -151,6 +151,9 @@ def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None,
         if mask_value is not None:
             val = (*val, step_weights(X_val, shape, mask_value, weight))
     kwargs = dict(x=X_train, y=X_train, batch_size=batch_size, shuffle=shuffle, validation_data=val)
+    # Named, the epoch length lets Keras start each epoch on the iterator it opens when
+    # the previous one ends; unnamed, it opens a second one per epoch and drops the first.
+    kwargs["steps_per_epoch"] = math.ceil(X_train.shape[0] / batch_size)
     if mask_value is not None:
         kwargs["sample_weight"] = step_weights(X_train, shape, mask_value, weight)
     return kwargs, X_train.shape[0]

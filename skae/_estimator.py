@@ -196,7 +196,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
-        Whether to shuffle the samples at each epoch.
+        Whether to shuffle the training samples. Sparse and streamed input, and the
+        JAX backend, get a new order at each epoch. Array input on the TensorFlow
+        backend in a seeded fit (``random_state`` set) is shuffled once: TensorFlow's
+        seeded input pipeline repeats its order, so every epoch visits the same
+        batches in the same order.
     early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss stops
         improving, and restore the best weights (with a PCA start, the PCA state is
