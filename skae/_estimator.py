@@ -189,7 +189,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         as in the classic tutorial. A ``LearningRateSchedule`` in an optimizer
         instance, or a rate-setting callback in ``callbacks`` (``ReduceLROnPlateau``,
         ``LearningRateScheduler``), takes precedence over ``"adaptive"``.
-        ``partial_fit`` keeps the rate it has.
+        The transformer's ``partial_fit`` keeps the rate it has.
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` is ``n_samples // 32`` clipped to [64, 256] (and
         at most ``n_samples``): about 32 steps per epoch on large data.
