@@ -7,7 +7,7 @@ restored.
 
 import importlib
 
-__version__ = "0.8.1"
+__version__ = "0.9.0"
 
 # public name -> module that defines it
 _LAZY = {

@@ -99,7 +99,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Encoder widths; the decoder mirrors them: units for dense and lstm, filters
         for conv. ``()`` gives the simple autoencoder (one Dense layer each way).
         ``"auto"`` is ``(128, 64)`` for dense (and custom builders), ``(32, 16)``
-        for conv and ``(64,)`` for lstm.
+        for conv and ``(64,)`` for lstm; a dense model that starts from PCA
+        (``init="pca"``) gets one layer of ``(512,)`` units in its residual branches
+        (see :data:`skae.architectures.PCA_START_HIDDEN_LAYER_SIZES`).
     input_shape : tuple of int, default=None
         Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(28, 28, 1)`` for
         MNIST rows of 784 pixels; its product must equal ``n_features``. With N-D
@@ -699,7 +701,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 self.n_components_,
                 variational=self.variational,
                 hidden_layer_sizes=_validation.resolve_hidden_layer_sizes(
-                    self.hidden_layer_sizes, self.architecture
+                    self.hidden_layer_sizes, self.architecture, pca_start=from_pca
                 ),
                 activation=self.activation,
                 output_activation=output_activation_for(self.output_activation, self.loss),

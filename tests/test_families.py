@@ -17,6 +17,7 @@ from skae import AutoencoderTransformer
 from skae._inference import cast_model, precision_scope
 from skae.architectures import (
     AUTO_HIDDEN_LAYER_SIZES,
+    PCA_START_HIDDEN_LAYER_SIZES,
     build_conv,
     build_dense,
     build_lstm,
@@ -317,6 +318,25 @@ def test_auto_hidden_layer_sizes_per_family(images):
     ae = AutoencoderTransformer(architecture="lstm", max_iter=1, random_state=0).fit(X[:, :6])
     residual = ae.encoder_.get_layer("encoder_residual")
     assert (residual.get_layer("encoder_lstm_1").units,) == AUTO_HIDDEN_LAYER_SIZES["lstm"]
+
+
+def _dense_widths(model, side="encoder"):
+    return tuple(layer.units for layer in model.layers if layer.name.startswith(f"{side}_dense_"))
+
+
+@pytest.mark.slow
+def test_auto_dense_widths_depend_on_the_start(images):
+    X = images.reshape(len(images), -1)[:16]
+    anchored = AutoencoderTransformer(max_iter=1, random_state=0).fit(X)
+    residual = anchored.encoder_.get_layer("encoder_residual")
+    assert _dense_widths(residual) == PCA_START_HIDDEN_LAYER_SIZES["dense"] == (512,)
+    assert _dense_widths(anchored.decoder_.get_layer("decoder_residual"), "decoder") == (512,)
+    tutorial = AutoencoderTransformer(init="random", max_iter=1, random_state=0).fit(X)
+    assert _dense_widths(tutorial.encoder_) == AUTO_HIDDEN_LAYER_SIZES["dense"] == (128, 64)
+    # Models that cannot start from PCA keep the tutorial's widths.
+    sparse = AutoencoderTransformer(activity_l1=1e-4, max_iter=1, random_state=0).fit(X)
+    assert _dense_widths(sparse.encoder_) == (128, 64)
+    assert PCA_START_HIDDEN_LAYER_SIZES["conv"] == AUTO_HIDDEN_LAYER_SIZES["conv"]
 
 
 def test_every_parameter_reaches_the_conv_model(images):

@@ -20,9 +20,18 @@ from .variational import build_variational
 BUILDERS = {name: family.builder_function() for name, family in FAMILIES.items()}
 
 #: Widths that ``hidden_layer_sizes="auto"`` stands for, per family (units for dense and
-#: lstm, filters for conv). A custom builder receives the dense widths.
+#: lstm, filters for conv), in a model with a random start. A custom builder receives
+#: the dense widths.
 AUTO_HIDDEN_LAYER_SIZES = {
     name: family.auto_hidden_layer_sizes for name, family in FAMILIES.items()
+}
+
+#: Widths that ``hidden_layer_sizes="auto"`` stands for, per family, in a model that
+#: starts from PCA (the widths of its residual branches).
+PCA_START_HIDDEN_LAYER_SIZES = {
+    name: family.hidden_layer_sizes(pca_start=True)
+    for name, family in FAMILIES.items()
+    if family.pca_start
 }
 
 
@@ -71,6 +80,7 @@ def build_models(architecture, input_shape, n_components, *, variational=False, 
 
 __all__ = [
     "AUTO_HIDDEN_LAYER_SIZES",
+    "PCA_START_HIDDEN_LAYER_SIZES",
     "BUILDERS",
     "build_conv",
     "build_custom",
