@@ -100,8 +100,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         for conv. ``()`` gives the simple autoencoder (one Dense layer each way).
         ``"auto"`` is ``(128, 64)`` for dense (and custom builders), ``(32, 16)``
         for conv and ``(64,)`` for lstm; a dense model that starts from PCA
-        (``init="pca"``) gets one layer of ``(512,)`` units in its residual branches
-        (see :data:`skae.architectures.PCA_START_HIDDEN_LAYER_SIZES`).
+        (``init="pca"``) gets wider residual branches: ``(512,)`` for codes of more
+        than 4 units, ``(512, 128)`` for smaller codes (see
+        :func:`skae.architectures.auto_hidden_layer_sizes`).
     input_shape : tuple of int, default=None
         Per-sample shape to reshape flat rows of ``X`` to, e.g. ``(28, 28, 1)`` for
         MNIST rows of 784 pixels; its product must equal ``n_features``. With N-D
@@ -701,7 +702,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 self.n_components_,
                 variational=self.variational,
                 hidden_layer_sizes=_validation.resolve_hidden_layer_sizes(
-                    self.hidden_layer_sizes, self.architecture, pca_start=from_pca
+                    self.hidden_layer_sizes,
+                    self.architecture,
+                    n_components=self.n_components_,
+                    pca_start=from_pca,
                 ),
                 activation=self.activation,
                 output_activation=output_activation_for(self.output_activation, self.loss),

@@ -144,12 +144,15 @@ def resolve_input_shape(architecture, input_shape, sample_shape):
     return shape
 
 
-def resolve_hidden_layer_sizes(hidden_layer_sizes, architecture, *, pca_start=False):
+def resolve_hidden_layer_sizes(
+    hidden_layer_sizes, architecture, *, n_components=None, pca_start=False
+):
     """Return the widths a family is built with; ``"auto"`` picks the family's default
-    (for a model that starts from PCA when ``pca_start``)."""
+    (for a code of ``n_components`` units in a model that starts from PCA when
+    ``pca_start``)."""
     if isinstance(hidden_layer_sizes, str) and hidden_layer_sizes == "auto":
         entry = family(architecture) or FAMILIES[CUSTOM_DEFAULTS]
-        return entry.hidden_layer_sizes(pca_start)
+        return entry.hidden_layer_sizes(n_components, pca_start)
     return check_hidden_layer_sizes(hidden_layer_sizes)
 
 

@@ -17,7 +17,7 @@ from skae import AutoencoderTransformer
 from skae._inference import cast_model, precision_scope
 from skae.architectures import (
     AUTO_HIDDEN_LAYER_SIZES,
-    PCA_START_HIDDEN_LAYER_SIZES,
+    auto_hidden_layer_sizes,
     build_conv,
     build_dense,
     build_lstm,
@@ -327,16 +327,22 @@ def _dense_widths(model, side="encoder"):
 @pytest.mark.slow
 def test_auto_dense_widths_depend_on_the_start(images):
     X = images.reshape(len(images), -1)[:16]
-    anchored = AutoencoderTransformer(max_iter=1, random_state=0).fit(X)
-    residual = anchored.encoder_.get_layer("encoder_residual")
-    assert _dense_widths(residual) == PCA_START_HIDDEN_LAYER_SIZES["dense"] == (512,)
-    assert _dense_widths(anchored.decoder_.get_layer("decoder_residual"), "decoder") == (512,)
+    for n_components, widths in [(2, (512, 128)), (4, (512, 128)), (5, (512,))]:
+        anchored = AutoencoderTransformer(n_components, max_iter=1, random_state=0).fit(X)
+        residual = anchored.encoder_.get_layer("encoder_residual")
+        assert _dense_widths(residual) == widths
+        assert auto_hidden_layer_sizes("dense", n_components) == widths
+        decoder = anchored.decoder_.get_layer("decoder_residual")
+        assert _dense_widths(decoder, "decoder") == widths[::-1]
     tutorial = AutoencoderTransformer(init="random", max_iter=1, random_state=0).fit(X)
     assert _dense_widths(tutorial.encoder_) == AUTO_HIDDEN_LAYER_SIZES["dense"] == (128, 64)
     # Models that cannot start from PCA keep the tutorial's widths.
     sparse = AutoencoderTransformer(activity_l1=1e-4, max_iter=1, random_state=0).fit(X)
     assert _dense_widths(sparse.encoder_) == (128, 64)
-    assert PCA_START_HIDDEN_LAYER_SIZES["conv"] == AUTO_HIDDEN_LAYER_SIZES["conv"]
+    assert auto_hidden_layer_sizes("dense", 2, pca_start=False) == (128, 64)
+    assert auto_hidden_layer_sizes(_small_builder, 2) == (128, 64)
+    for name in ("conv", "lstm"):
+        assert auto_hidden_layer_sizes(name, 2) == AUTO_HIDDEN_LAYER_SIZES[name]
 
 
 def test_every_parameter_reaches_the_conv_model(images):

@@ -26,13 +26,46 @@ AUTO_HIDDEN_LAYER_SIZES = {
     name: family.auto_hidden_layer_sizes for name, family in FAMILIES.items()
 }
 
-#: Widths that ``hidden_layer_sizes="auto"`` stands for, per family, in a model that
-#: starts from PCA (the widths of its residual branches).
-PCA_START_HIDDEN_LAYER_SIZES = {
-    name: family.hidden_layer_sizes(pca_start=True)
-    for name, family in FAMILIES.items()
-    if family.pca_start
-}
+
+def auto_hidden_layer_sizes(architecture, n_components, *, pca_start=True):
+    """The widths that ``hidden_layer_sizes="auto"`` stands for.
+
+    A model with a random start gets its family's :data:`AUTO_HIDDEN_LAYER_SIZES`. In a
+    model that starts from PCA the family's networks are residual branches around PCA
+    (see the user guide's page on the PCA start); there the dense family gets wider
+    branches: one hidden layer of 512 units for codes of more than 4 units, and two
+    layers of 512 and 128 units for smaller codes, whose map back to the data must bend
+    more.
+
+    Parameters
+    ----------
+    architecture : {"dense", "conv", "lstm"} or callable
+        A family name; a custom builder gets the dense family's random-start widths.
+    n_components : int
+        Size of the code.
+    pca_start : bool, default=True
+        Whether the model starts from PCA (``init="pca"`` and a model that supports it).
+
+    Returns
+    -------
+    tuple of int
+        Units per hidden layer (filters for conv), from the input towards the code; the
+        decoder mirrors them.
+
+    Examples
+    --------
+    >>> from skae.architectures import auto_hidden_layer_sizes
+    >>> auto_hidden_layer_sizes("dense", 2), auto_hidden_layer_sizes("dense", 32)
+    ((512, 128), (512,))
+    >>> auto_hidden_layer_sizes("dense", 32, pca_start=False)
+    (128, 64)
+    """
+    from .._validation import resolve_hidden_layer_sizes
+
+    pca_start = pca_start and not callable(architecture)
+    return resolve_hidden_layer_sizes(
+        "auto", architecture, n_components=n_components, pca_start=pca_start
+    )
 
 
 def build_models(architecture, input_shape, n_components, *, variational=False, **params):
@@ -80,7 +113,6 @@ def build_models(architecture, input_shape, n_components, *, variational=False, 
 
 __all__ = [
     "AUTO_HIDDEN_LAYER_SIZES",
-    "PCA_START_HIDDEN_LAYER_SIZES",
     "BUILDERS",
     "build_conv",
     "build_custom",
@@ -88,5 +120,6 @@ __all__ = [
     "build_lstm",
     "build_models",
     "build_variational",
+    "auto_hidden_layer_sizes",
     "gaussian_code",
 ]
