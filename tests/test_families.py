@@ -183,6 +183,14 @@ def test_time_features_mark_each_step():
     assert clone_layer.n_frequencies == 2
 
 
+def test_on_jax_recurrent_models_always_compile_their_training_step(monkeypatch):
+    from skae._training import runs_eagerly
+
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    assert not runs_eagerly(6, 8)  # an eager recurrence is far slower on JAX
+    assert runs_eagerly(6, 0)  # models without one still run few steps eagerly
+
+
 @pytest.mark.slow
 def test_recurrent_models_run_compiled_once_eager_steps_would_cost_more(images):
     from skae._inference import recurrent_steps, training_call
@@ -191,10 +199,13 @@ def test_recurrent_models_run_compiled_once_eager_steps_would_cost_more(images):
     sequences = images.reshape(-1, 8, 8)
     ae = AutoencoderTransformer(architecture="lstm", **TINY).fit(sequences)
     assert recurrent_steps(ae.model_) == recurrent_steps(ae.encoder_) == 8
-    assert ae.model_.run_eagerly  # 6 steps over 8 time steps: cheaper than tracing
+    # 6 steps over 8 time steps: cheaper than tracing (except on JAX, see below)
+    assert ae.model_.run_eagerly == (keras.backend.backend() != "jax")
     dense = AutoencoderTransformer(**TINY).fit(images.reshape(40, -1))
     assert recurrent_steps(dense.model_) == 0
-    assert runs_eagerly(6, 0) and runs_eagerly(6, 8) and runs_eagerly(32, 8)
+    eager_recurrence = keras.backend.backend() != "jax"
+    assert runs_eagerly(6, 0)
+    assert runs_eagerly(6, 8) == runs_eagerly(32, 8) == eager_recurrence
     assert not runs_eagerly(33, 0)  # long enough to trace any model
     assert not runs_eagerly(6, 140)  # six steps over 140 time steps: about 17 s eagerly
     # The compiled call reads the weights the model has when it is called.
