@@ -83,7 +83,7 @@ FAMILIES = {
             variational=True,
             pca_start=True,
             # Residual branches around PCA learn best wide: one layer of 512 units for
-            # codes of 8 units or more, two layers (512, 128) for codes of up to 4,
+            # codes of more than 4 units, two layers (512, 128) for codes of up to 4,
             # whose map back to the data bends most. Measured on 30 cells of 8 data
             # sets: geometric mean 0.49 of PCA's held-out error, against 0.54 for
             # (128, 64) and 0.53 for (512,) at every size (docs/benchmarks.md).

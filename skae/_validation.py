@@ -149,9 +149,11 @@ def resolve_hidden_layer_sizes(
 ):
     """Return the widths a family is built with; ``"auto"`` picks the family's default
     (for a code of ``n_components`` units in a model that starts from PCA when
-    ``pca_start``)."""
+    ``pca_start``). A custom builder gets the dense family's random-start widths."""
     if isinstance(hidden_layer_sizes, str) and hidden_layer_sizes == "auto":
-        entry = family(architecture) or FAMILIES[CUSTOM_DEFAULTS]
+        entry = family(architecture)
+        if entry is None:
+            return FAMILIES[CUSTOM_DEFAULTS].auto_hidden_layer_sizes
         return entry.hidden_layer_sizes(n_components, pca_start)
     return check_hidden_layer_sizes(hidden_layer_sizes)
 

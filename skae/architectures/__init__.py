@@ -9,6 +9,7 @@ contract can be passed as ``AutoencoderTransformer(architecture=callable)``; see
 """
 
 from .._families import FAMILIES
+from .._validation import resolve_hidden_layer_sizes
 from ._code import gaussian_code
 from ._custom import accepted_kwargs, build_custom
 from .convolutional import build_conv
@@ -60,9 +61,6 @@ def auto_hidden_layer_sizes(architecture, n_components, *, pca_start=True):
     >>> auto_hidden_layer_sizes("dense", 32, pca_start=False)
     (128, 64)
     """
-    from .._validation import resolve_hidden_layer_sizes
-
-    pca_start = pca_start and not callable(architecture)
     return resolve_hidden_layer_sizes(
         "auto", architecture, n_components=n_components, pca_start=pca_start
     )
