@@ -7,7 +7,7 @@ restored.
 
 import importlib
 
-__version__ = "0.9.0"
+__version__ = "0.10.0"
 
 # public name -> module that defines it
 _LAZY = {

@@ -186,7 +186,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``MLPRegressor(learning_rate="adaptive")``: the rate is kept while the loss
         early stopping watches keeps falling, and multiplied by 0.3 after 3 epochs
         without a relative improvement of 0.2 %; training moves fast at first and then
-        settles, in fewer epochs than a constant rate needs. The lstm family keeps a
+        settles, in fewer epochs than a constant rate needs. After three cuts (the rate
+        is then 2.7 % of ``learning_rate``) the next such stall ends training, as
+        ``MLPRegressor`` stops once its adaptive rate is small. The lstm family keeps a
         constant rate (a recurrent model's loss falls slowly for its first epochs,
         which a cut would freeze). ``"constant"``: the rate stays ``learning_rate``,
         as in the classic tutorial. A ``LearningRateSchedule`` in an optimizer
@@ -215,7 +217,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Fraction of samples held out for early stopping (and for choosing a float
         ``n_components``).
     n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
+        Epochs without an improvement of at least ``tol`` before stopping (an
+        adaptive ``learning_rate_schedule`` may end training sooner).
     tol : float, default=1e-4
         Minimum relative improvement of the monitored loss: an epoch improves when its
         loss is below ``(1 - tol)`` times the best so far.
@@ -276,7 +279,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     kept_pca_ : bool
         True when the fitted model is its PCA start, unchanged: training did not
         reconstruct the held-out rows better than PCA by a clear margin (the mean
-        per-sample gain must exceed twice its standard error), so ``transform`` and
+        per-sample gain must exceed twice its standard error and 10 % of PCA's mean
+        error), so ``transform`` and
         ``inverse_transform`` compute PCA's. False otherwise (and for random starts).
     n_iter_ : int
         Number of epochs run.
@@ -338,6 +342,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     #: when a file is loaded).
     _FITTED_ATTRIBUTES = ("n_features_in_", "n_components_", "input_shape_")
     _HOLDS_MODEL = True
+
+    #: Smallest held-out gain, as a fraction of PCA's error, that replaces the PCA
+    #: start (None: :data:`skae._anchor.KEEP_PCA_MIN_GAIN`). The outlier detector sets
+    #: 0 on the autoencoder it trains.
+    _keep_pca_min_gain = None
 
     _parameter_constraints = {
         "n_components": [
@@ -867,7 +876,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _select_pca_start(self, X_val, pca_start, start_weights):
         """Put the PCA start back unless the trained model is clearly better on ``X_val``."""
-        from ._anchor import keep_pca, pca_errors
+        from ._anchor import KEEP_PCA_MIN_GAIN, keep_pca, pca_errors
         from ._data import training_errors
         from ._inference import InferenceModels
 
@@ -890,7 +899,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         else:
             start = pca_errors(pca_start, X_val, **padding)
             trained = training_errors(self.model_, X_val, **padding)
-        if keep_pca(start, trained):
+        floor = self._keep_pca_min_gain
+        if keep_pca(start, trained, min_gain=KEEP_PCA_MIN_GAIN if floor is None else floor):
             self.model_.set_weights(start_weights)
             self._inference = InferenceModels(self.encoder_, self.decoder_)
             self.kept_pca_ = True

@@ -190,6 +190,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             autoencoder = self.autoencoder_.set_params(**params)
         else:
             autoencoder = AutoencoderTransformer(**params)
+        # Any clear held-out gain over PCA counts: unlike a code that other models read,
+        # the detector's score gains from a small one (one-class MNIST: a mean ROC-AUC
+        # of 0.984 against 0.976 when gains under 10 % of PCA's error were refused).
+        autoencoder._keep_pca_min_gain = 0.0
         self.autoencoder_ = autoencoder.fit(X)
         self.n_components_ = self.autoencoder_.n_components_
         self.n_iter_ = self.autoencoder_.n_iter_

@@ -96,6 +96,10 @@ class RelativeEarlyStopping(_RelativeImprovement, keras.callbacks.EarlyStopping)
         self.tol = float(tol)
 
 
+#: Plateaus the adaptive schedule cuts the rate at; the next one ends training.
+MAX_RATE_CUTS = 3
+
+
 class AdaptiveLearningRate(_RelativeImprovement, keras.callbacks.ReduceLROnPlateau):
     """``learning_rate_schedule="adaptive"``: cut the learning rate when the loss stalls.
 
@@ -109,11 +113,38 @@ class AdaptiveLearningRate(_RelativeImprovement, keras.callbacks.ReduceLROnPlate
     nonlinear manifold: a threshold of 1 % cut MNIST's rate too early (held-out error
     0.74x PCA's, against 0.71x at a constant rate); 0.2 % gave 0.70x in about half the
     epochs.
+
+    After ``max_cuts`` cuts the next plateau ends training (at the rate it had), as
+    ``MLPRegressor`` stops once its adaptive rate is small. On those data sets the
+    epochs after a third cut (at 2.7 % of the starting rate) never improved the best
+    epoch's held-out error by more than 0.04 % of PCA's, and they were up to a third of
+    the fit's epochs.
     """
 
-    def __init__(self, *, monitor, tol=2e-3, factor=0.3, patience=3):
+    def __init__(self, *, monitor, tol=2e-3, factor=0.3, patience=3, max_cuts=None):
         super().__init__(monitor=monitor, mode="min", factor=factor, patience=patience)
         self.tol = float(tol)
+        self.max_cuts = MAX_RATE_CUTS if max_cuts is None else max_cuts
+        self.cuts = 0
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self.cuts = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        before = _rate(self.model.optimizer)
+        super().on_epoch_end(epoch, logs)
+        if _rate(self.model.optimizer) < before:
+            self.cuts += 1
+            if self.cuts > self.max_cuts:
+                # The rate is already small: end training at the rate it had.
+                self.model.optimizer.learning_rate = before
+                self.model.stop_training = True
+
+
+def _rate(optimizer):
+    # float(), not NumPy: TensorFlow's tensors warn under NumPy 2's array protocol.
+    return float(optimizer.learning_rate)
 
 
 def schedule_callback(schedule, *, validating, optimizer, callbacks):

@@ -6,6 +6,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import joblib
 import keras
@@ -297,6 +298,28 @@ def test_a_stalled_loss_cuts_an_adaptive_rate_and_not_a_constant_one(digits_smal
         np.testing.assert_allclose(ae.history_["learning_rate"], [1e-6] * 4 + [final], rtol=1e-5)
     else:
         assert "learning_rate" not in ae.history_
+
+
+def test_the_fourth_plateau_of_an_adaptive_rate_ends_training(digits_small):
+    X, _ = digits_small
+    # A stalled loss: the rate is cut after epochs 4, 7 and 10; at the fourth plateau
+    # (epoch 13) training ends at the rate it had, without a convergence warning.
+    ae = AutoencoderTransformer(
+        n_components=2,
+        hidden_layer_sizes=(),
+        init="random",
+        learning_rate=1e-6,
+        max_iter=50,
+        tol=0.0,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae.fit(X)
+    assert ae.n_iter_ == 13
+    rates = [1e-6] * 4 + [3e-7] * 3 + [9e-8] * 3 + [2.7e-8] * 3
+    np.testing.assert_allclose(ae.history_["learning_rate"], rates, rtol=1e-5)
+    assert float(ae.model_.optimizer.learning_rate) == pytest.approx(2.7e-8, rel=1e-5)
 
 
 @pytest.mark.slow

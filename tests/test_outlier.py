@@ -286,3 +286,23 @@ def test_lstm_family_reads_flat_rows_as_sequences(zeros_and_rest):
     ).fit(X_train[:40])
     assert detector.autoencoder_.input_shape_ == (64, 1)
     assert detector.predict(normal_test[:5]).shape == (5,)
+
+
+def test_the_detector_keeps_any_clear_gain_over_pca(zeros_and_rest, monkeypatch):
+    # A transformer replaces its PCA start only for a held-out gain of 10 % of PCA's
+    # error or more; the detector it trains takes any gain the paired test accepts.
+    import skae._anchor
+
+    floors = []
+    original = skae._anchor.keep_pca
+
+    def recording(start, trained, z=skae._anchor.KEEP_PCA_Z, min_gain=None):
+        floors.append(min_gain)
+        return original(start, trained, z, min_gain)
+
+    monkeypatch.setattr(skae._anchor, "keep_pca", recording)
+    X_train, _, _ = zeros_and_rest
+    quick = dict(FAST, max_iter=2)
+    AutoencoderTransformer(n_components=4, **quick).fit(X_train)
+    AutoencoderOutlierDetector(n_components=4, **quick).fit(X_train)
+    assert floors == [skae._anchor.KEEP_PCA_MIN_GAIN, 0.0]

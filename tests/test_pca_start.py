@@ -75,6 +75,11 @@ def test_keep_pca_rule():
     assert keep_pca(start, start + rng.normal(scale=0.5, size=100))  # noise, no gain
     assert keep_pca(start[:1], start[:1] - 1)  # one row proves nothing
     assert keep_pca(start, np.full(100, np.nan))  # a non-finite model never wins
+    # A consistent gain too small to outlast the optimism of the best-epoch choice:
+    # 5 % of PCA's error is not enough, 15 % is.
+    assert keep_pca(start, 0.95 * start)
+    assert not keep_pca(start, 0.85 * start)
+    assert not keep_pca(start, 0.95 * start, min_gain=0.0)
 
 
 @pytest.mark.slow
