@@ -276,21 +276,25 @@ def test_learning_rate_schedule_watches_what_early_stopping_watches():
         )
 
 
-@pytest.mark.parametrize("schedule, final", [("adaptive", 0.3 * 1e-6), ("constant", 1e-6)])
-def test_a_stalled_loss_cuts_an_adaptive_rate_and_not_a_constant_one(digits_small, schedule, final):
-    X, _ = digits_small
-    # At a rate of 1e-6 no epoch improves the loss by 1 %: the adaptive rate is cut after
-    # 3 epochs; tol=0 keeps early stopping from ending the fit first.
-    ae = AutoencoderTransformer(
+def _stalled(**params):
+    """A simple autoencoder whose loss stalls: at a rate of 1e-6 no epoch improves it by
+    0.2 %; tol=0 keeps early stopping from ending the fit first."""
+    return AutoencoderTransformer(
         n_components=2,
         hidden_layer_sizes=(),
         init="random",
         learning_rate=1e-6,
-        learning_rate_schedule=schedule,
-        max_iter=5,
         tol=0.0,
         random_state=0,
+        **params,
     )
+
+
+@pytest.mark.parametrize("schedule, final", [("adaptive", 0.3 * 1e-6), ("constant", 1e-6)])
+def test_a_stalled_loss_cuts_an_adaptive_rate_and_not_a_constant_one(digits_small, schedule, final):
+    X, _ = digits_small
+    # The adaptive rate is cut after 3 epochs without improvement.
+    ae = _stalled(learning_rate_schedule=schedule, max_iter=5)
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         ae.fit(X)
     assert float(ae.model_.optimizer.learning_rate) == pytest.approx(final, rel=1e-5)
@@ -302,17 +306,9 @@ def test_a_stalled_loss_cuts_an_adaptive_rate_and_not_a_constant_one(digits_smal
 
 def test_the_fourth_plateau_of_an_adaptive_rate_ends_training(digits_small):
     X, _ = digits_small
-    # A stalled loss: the rate is cut after epochs 4, 7 and 10; at the fourth plateau
-    # (epoch 13) training ends at the rate it had, without a convergence warning.
-    ae = AutoencoderTransformer(
-        n_components=2,
-        hidden_layer_sizes=(),
-        init="random",
-        learning_rate=1e-6,
-        max_iter=50,
-        tol=0.0,
-        random_state=0,
-    )
+    # The rate is cut after epochs 4, 7 and 10; at the fourth plateau (epoch 13)
+    # training ends at the rate it had, without a convergence warning.
+    ae = _stalled(max_iter=50)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         ae.fit(X)
