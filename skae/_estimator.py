@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from . import _validation
+from ._anchor import KEEP_PCA_MIN_GAIN
 from ._families import FAMILIES
 from ._random import draw_seed, seeded
 from ._selection import resolve_n_components
@@ -344,9 +345,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     _HOLDS_MODEL = True
 
     #: Smallest held-out gain, as a fraction of PCA's error, that replaces the PCA
-    #: start (None: :data:`skae._anchor.KEEP_PCA_MIN_GAIN`). The outlier detector sets
-    #: 0 on the autoencoder it trains.
-    _keep_pca_min_gain = None
+    #: start. The outlier detector sets 0 on the autoencoder it trains.
+    _keep_pca_min_gain = KEEP_PCA_MIN_GAIN
 
     _parameter_constraints = {
         "n_components": [
@@ -876,7 +876,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _select_pca_start(self, X_val, pca_start, start_weights):
         """Put the PCA start back unless the trained model is clearly better on ``X_val``."""
-        from ._anchor import KEEP_PCA_MIN_GAIN, keep_pca, pca_errors
+        from ._anchor import keep_pca, pca_errors
         from ._data import training_errors
         from ._inference import InferenceModels
 
@@ -899,8 +899,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         else:
             start = pca_errors(pca_start, X_val, **padding)
             trained = training_errors(self.model_, X_val, **padding)
-        floor = self._keep_pca_min_gain
-        if keep_pca(start, trained, min_gain=KEEP_PCA_MIN_GAIN if floor is None else floor):
+        if keep_pca(start, trained, min_gain=self._keep_pca_min_gain):
             self.model_.set_weights(start_weights)
             self._inference = InferenceModels(self.encoder_, self.decoder_)
             self.kept_pca_ = True
