@@ -143,8 +143,13 @@ class AdaptiveLearningRate(_RelativeImprovement, keras.callbacks.ReduceLROnPlate
 
 
 def _rate(optimizer):
-    # float(), not NumPy: TensorFlow's tensors warn under NumPy 2's array protocol.
-    return float(optimizer.learning_rate)
+    value = optimizer.learning_rate.value
+    # A TensorFlow variable (one mirrored by tf.distribute too) is read into a tensor
+    # first; then float(), not NumPy, whose array protocol warns on TensorFlow's values
+    # under NumPy 2.
+    if hasattr(value, "read_value"):
+        value = value.read_value()
+    return float(value)
 
 
 def schedule_callback(schedule, *, validating, optimizer, callbacks):
