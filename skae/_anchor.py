@@ -152,9 +152,8 @@ def keep_pca(start_errors, trained_errors, z=KEEP_PCA_Z, min_gain=KEEP_PCA_MIN_G
     gain = np.asarray(start_errors, dtype=float) - np.asarray(trained_errors, dtype=float)
     if gain.size < 2 or not np.all(np.isfinite(gain)):
         return True
-    spread = gain.std(ddof=1) / np.sqrt(gain.size)
-    enough = gain.mean() >= min_gain * np.mean(start_errors)
-    return not (gain.mean() > z * spread and enough)
+    mean, spread = gain.mean(), gain.std(ddof=1) / np.sqrt(gain.size)
+    return not (mean > z * spread and mean >= min_gain * np.mean(start_errors))
 
 
 def pca_errors(start, X, sizes=None, *, shape=None, mask_value=None):

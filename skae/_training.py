@@ -121,10 +121,10 @@ class AdaptiveLearningRate(_RelativeImprovement, keras.callbacks.ReduceLROnPlate
     the fit's epochs.
     """
 
-    def __init__(self, *, monitor, tol=2e-3, factor=0.3, patience=3, max_cuts=None):
+    def __init__(self, *, monitor, tol=2e-3, factor=0.3, patience=3, max_cuts=MAX_RATE_CUTS):
         super().__init__(monitor=monitor, mode="min", factor=factor, patience=patience)
         self.tol = float(tol)
-        self.max_cuts = MAX_RATE_CUTS if max_cuts is None else max_cuts
+        self.max_cuts = max_cuts
         self.cuts = 0
 
     def on_train_begin(self, logs=None):
