@@ -70,11 +70,14 @@ def checked_configurations():
     random start (the sparse code), noise with an ordered code and held-out early
     stopping, the conv and lstm families, a variational model with Gaussian noise, and
     the outlier detector with a contamination. Options that take no other path through
-    the estimators are not checked again in other combinations.
+    the estimators are not checked again in other combinations. The checks fit their
+    small data sets thousands of times: one epoch, in one batch for most of them, keeps
+    that to a few minutes (several batches per epoch and longer training are tested in
+    the other files).
     """
     from skae import AutoencoderOutlierDetector
 
-    checks = dict(batch_size=16)
+    checks = dict(batch_size=64, max_iter=1)
     return {
         "simple": _BY_NAME["simple"].estimator(**checks),
         "sparse": _BY_NAME["sparse"].estimator(**checks),

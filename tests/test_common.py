@@ -1,10 +1,11 @@
 """scikit-learn's estimator checks on every family: no expected failures, no skips.
 
 The configurations come from the shared family table (``tests/_families.py``): tiny
-networks and two epochs, since the checks test the API contract, not model quality. On
-the checks' 2-D data, conv reads each row as a 1-D signal (Conv1D over the features)
-and lstm as a sequence of ``n_features`` steps. Parameter validation (no training) runs
-in the fast tier; the whole checks, thousands of tiny fits, in the full suite.
+networks and one epoch of batches of up to 64 rows, since the checks test the API
+contract, not model quality. On the checks' 2-D data, conv reads each row as a 1-D
+signal (Conv1D over the features) and lstm as a sequence of ``n_features`` steps.
+Parameter validation (no training) runs in the fast tier; the whole checks, thousands
+of tiny fits, in the full suite.
 """
 
 import pytest
