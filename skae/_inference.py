@@ -12,6 +12,12 @@ model's weights (for float32 on TensorFlow computed inside the same compiled cal
 it costs a few reductions, not a second dispatch), and when it differs from the token
 taken when the copies were made (the user trained ``model_`` further, or set weights)
 the copies are made anew.
+
+One case needs no copy: float32 input on TensorFlow, for models made of Keras' and
+skae's own layers without activity regularizers. The copy would be the trained model
+itself, so the trained model is compiled directly; its ``tf.function`` reads the
+weights when it runs, so it follows training with no token; tracing it costs about a
+third of copying the model and tracing the copy with its token.
 """
 
 import contextlib
@@ -82,7 +88,7 @@ class InferenceModels:
         if name not in self._copies:
             self._make(name)
         result, token = self._copies[name][index](x)
-        if _same_token(token, self._tokens[name][index]):
+        if token is None or _same_token(token, self._tokens[name][index]):
             return result
         # The trained model changed since the copies were made: make them anew.
         self._make(name)
@@ -92,6 +98,10 @@ class InferenceModels:
         from ._random import seeded
 
         models = (self.encoder, self.decoder)
+        if name == "float32" and all(_runs_as_trained(model) for model in models):
+            self._copies[name] = tuple(_LiveCall(compiled_call(model)) for model in models)
+            self._tokens[name] = [None, None]
+            return
         # Recreating a layer without an explicit seed (a custom builder's initializers,
         # an LSTM's dropout generator) draws from Python's global random state: do it
         # in a scope that restores it. The copies' initial weights are overwritten.
@@ -113,6 +123,36 @@ class InferenceModels:
                 )
         self._copies[name] = calls
         self._tokens[name] = [call.token() for call in calls]
+
+
+def _runs_as_trained(model):
+    """Whether ``model``'s float32 copy would be ``model`` itself, on TensorFlow.
+
+    True for a float32 model whose layers, at every depth, are Keras' or skae's own
+    classes without an activity regularizer (the one training-only part a copy strips);
+    a user's layer may do anything in its call, so models holding one are copied.
+    """
+    from ._backend import keras
+
+    if keras.backend.backend() != "tensorflow" or str(model.inputs[0].dtype) != "float32":
+        return False
+    layers = model._flatten_layers(include_self=False, recursive=True)
+    return all(
+        type(layer).__module__.split(".")[0] in ("keras", "skae")
+        and getattr(layer, "activity_regularizer", None) is None
+        for layer in layers
+    )
+
+
+class _LiveCall:
+    """A compiled call of a trained model, returning ``(output, None)``: no token is
+    needed, since the compiled function reads the model's weights each time it runs."""
+
+    def __init__(self, call):
+        self._call = call
+
+    def __call__(self, x):
+        return self._call(x), None
 
 
 class WatchedCall:

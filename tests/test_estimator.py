@@ -574,7 +574,9 @@ def test_inference_copies_are_made_again_only_when_the_weights_change(digits_sma
     from skae import _inference
 
     X = digits_small[0][:100].astype(np.float32)
-    ae = AutoencoderTransformer(n_components=2, max_iter=1, random_state=0).fit(X)
+    # An activity regularizer is left out of the copies, so float32 inference copies too.
+    ae = AutoencoderTransformer(n_components=2, max_iter=1, activity_l1=1e-3, random_state=0)
+    ae.fit(X)
     made = []
     cast_model = _inference.cast_model
     monkeypatch.setattr(_inference, "cast_model", lambda *a: made.append(a[1]) or cast_model(*a))
@@ -590,6 +592,27 @@ def test_inference_copies_are_made_again_only_when_the_weights_change(digits_sma
     for _ in range(3):
         ae.transform(X)
     assert made[4:] == ["float32", "float32"]
+
+
+def test_float32_inference_runs_the_trained_model_itself(digits_small, monkeypatch):
+    from skae import _inference
+
+    X = digits_small[0][:100].astype(np.float32)
+    ae = AutoencoderTransformer(n_components=2, max_iter=1, random_state=0).fit(X)
+    copy = _inference.cast_model(ae.encoder_, "float32")
+    expected = keras.ops.convert_to_numpy(_inference.compiled_call(copy)(X))
+    made = []
+    monkeypatch.setattr(_inference, "cast_model", lambda *a: made.append(a[1]))
+    codes = ae.transform(X)
+    np.testing.assert_array_equal(codes, expected)  # what the copy gives, bit for bit
+    ae.inverse_transform(codes)
+    assert made == []
+    ae.encoder_.set_weights([w * 0.5 for w in ae.encoder_.get_weights()])
+    changed = ae.transform(X)
+    assert not np.allclose(changed, codes)
+    expected = keras.ops.convert_to_numpy(ae.encoder_(X, training=False))
+    np.testing.assert_allclose(changed, expected, rtol=1e-5, atol=1e-6)
+    assert made == []
 
 
 def test_a_model_keras_cannot_copy_runs_as_trained_and_follows_changes(digits_small, monkeypatch):
