@@ -7,7 +7,7 @@ restored.
 
 import importlib
 
-__version__ = "0.10.0"
+__version__ = "0.10.1"
 
 # public name -> module that defines it
 _LAZY = {

@@ -25,12 +25,12 @@ from sklearn.model_selection import GridSearchCV
 from skae import AutoencoderTransformer
 
 X, _ = load_digits(return_X_y=True)
-X = X[:600] / 16.0  # a third of the digits keeps the 13 fits below quick
+X = X[:600] / 16.0  # a third of the digits keeps the 9 fits below quick
 
 search = GridSearchCV(
     AutoencoderTransformer(n_components=8, batch_size=64, max_iter=15, random_state=0),
     param_grid={
-        "hidden_layer_sizes": [(), (64,), (128, 64)],
+        "hidden_layer_sizes": [(64,), (128, 64)],
         "learning_rate": [1e-3, 1e-2],
     },
     cv=2,
@@ -38,7 +38,7 @@ search = GridSearchCV(
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", ConvergenceWarning)
     search.fit(X)
-print(f"{len(caught)} of the 13 fits stopped at max_iter=15 with a ConvergenceWarning")
+print(f"{len(caught)} of the 9 fits stopped at max_iter=15 with a ConvergenceWarning")
 print("best parameters:", search.best_params_)
 print(f"best mean held-out R²: {search.best_score_:.3f}")
 
