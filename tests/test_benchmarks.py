@@ -177,3 +177,26 @@ def test_padded_report(tmp_path):
     assert row["n_components"] == 2 and row["pca_mse"] > 0
     assert row["lstm-mask_mse"] > 0 and row["lstm-as-data_mse"] > 0
     assert "| 2 |" in (tmp_path / "padded.md").read_text()
+
+
+def test_pipeline_grid_report(tmp_path):
+    from benchmarks import pipeline_grid
+
+    args = ["--dataset", "digits", "--max-train", "120", "--max-iter", "1", "--sizes", "2", "4"]
+    assert pipeline_grid.main([*args, "--cv", "2", "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "pipeline_grid.json").read_text())
+    assert result["sizes"] == [2, 4] and result["cv"] == 2
+    assert list(result["results"]) == list(pipeline_grid.METHODS)
+    for row in result["results"].values():
+        assert row["best_n_components"] in (2, 4)
+        assert 0.0 <= row["test_accuracy"] <= 1.0
+        assert row["wall_s"] > 0 and row["cpu_s"] >= 0
+    text = (tmp_path / "pipeline_grid.md").read_text()
+    assert "| skae ordered, memory |" in text and "CPU ×PCA" in text
+
+
+def test_pipeline_grid_refuses_a_single_fold(tmp_path, capsys):
+    from benchmarks import pipeline_grid
+
+    assert pipeline_grid.main(["--cv", "1", "--out", str(tmp_path)]) == 2
+    assert "--cv must be at least 2" in capsys.readouterr().err
