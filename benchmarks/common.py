@@ -30,6 +30,32 @@ def versions():
     return f"skae {skae.__version__}, Keras backend {backend}, " + ", ".join(found)
 
 
+def add_run_arguments(parser, *, seed="random_state of every fit", data="mnist/ and ecg5000/"):
+    """Add the options the single-report scripts share: ``--max-train``, ``--max-iter``,
+    ``--seed``, ``--out`` and ``--data-home`` (``seed`` and ``data`` complete their help)."""
+    parser.add_argument("--max-train", type=int, help="use at most this many train rows")
+    parser.add_argument(
+        "--max-iter", type=int, help="cap the epochs of every fit (smoke tests; not the defaults)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help=seed)
+    parser.add_argument("--out", type=Path, help="results folder")
+    parser.add_argument("--data-home", help=f"folder holding {data}")
+
+
+def load_run_data(args):
+    """The dataset of ``args.dataset`` cut to ``args.max_train`` training rows, or None
+    once a message says on stderr why it cannot be loaded."""
+    from .data import DatasetNotFoundError, load_dataset
+
+    try:
+        data = load_dataset(args.dataset, data_home=args.data_home)
+    except (DatasetNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    data.subset(max_train=args.max_train)
+    return data
+
+
 def machine():
     """The CPU count, architecture and system the numbers were measured on."""
     return f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"

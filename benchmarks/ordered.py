@@ -23,12 +23,11 @@ import json
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from .common import RESULTS, machine, versions, warm_up
-from .data import DATASETS, DatasetNotFoundError, load_dataset
+from .common import RESULTS, add_run_arguments, load_run_data, machine, versions, warm_up
+from .data import DATASETS
 
 
 def build_parser():
@@ -61,13 +60,7 @@ def build_parser():
         help="also time GridSearchCV(cv=3) over these n_components (ordered) with and "
         "without memory, against the largest candidate's own fits",
     )
-    parser.add_argument("--max-train", type=int, help="use at most this many train rows")
-    parser.add_argument(
-        "--max-iter", type=int, help="cap the epochs of every fit (smoke tests; not the defaults)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="random_state of every fit")
-    parser.add_argument("--out", type=Path, help="results folder")
-    parser.add_argument("--data-home", help="folder holding mnist/ and ecg5000/")
+    add_run_arguments(parser)
     parser.add_argument("--no-figures", action="store_true", help="skip the figure")
     return parser
 
@@ -288,12 +281,9 @@ def figure(result, path):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    try:
-        data = load_dataset(args.dataset, data_home=args.data_home)
-    except (DatasetNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    data = load_run_data(args)
+    if data is None:
         return 2
-    data.subset(max_train=args.max_train)
     size = min(args.size, data.n_features)
     if args.dedicated is None:
         dedicated = [j for j in (1, 2, 4, 8, 16, 32, 64) if j <= size]

@@ -24,11 +24,10 @@ import json
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from .common import RESULTS, machine, versions, warm_up
+from .common import RESULTS, add_run_arguments, machine, versions, warm_up
 from .data import DatasetNotFoundError, load_dataset
 
 #: The padding value: z-normalised beats never reach it.
@@ -42,13 +41,7 @@ def build_parser():
         "with and without mask_value, against PCA.",
     )
     parser.add_argument("--sizes", nargs="+", type=int, default=[4, 8], help="code sizes")
-    parser.add_argument("--max-train", type=int, help="use at most this many train rows")
-    parser.add_argument(
-        "--max-iter", type=int, help="cap the epochs of every fit (smoke tests; not the defaults)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seeds the lengths and every fit")
-    parser.add_argument("--out", type=Path, help="results folder")
-    parser.add_argument("--data-home", help="folder holding ecg5000/")
+    add_run_arguments(parser, seed="seeds the lengths and every fit", data="ecg5000/")
     return parser
 
 

@@ -27,10 +27,9 @@ import sys
 import tempfile
 import time
 import warnings
-from pathlib import Path
 
-from .common import RESULTS, machine, versions, warm_up
-from .data import DATASETS, DatasetNotFoundError, load_dataset
+from .common import RESULTS, add_run_arguments, load_run_data, machine, versions, warm_up
+from .data import DATASETS
 
 #: Reducers in the order they are searched and reported.
 METHODS = ("PCA", "skae defaults", "skae ordered, memory")
@@ -47,13 +46,7 @@ def build_parser():
         "--sizes", nargs="+", type=int, default=[4, 8, 16], metavar="K", help="code sizes"
     )
     parser.add_argument("--cv", type=int, default=3, help="folds of the search")
-    parser.add_argument("--max-train", type=int, help="use at most this many train rows")
-    parser.add_argument(
-        "--max-iter", type=int, help="cap the epochs of every fit (smoke tests; not the defaults)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="random_state of every model")
-    parser.add_argument("--out", type=Path, help="results folder")
-    parser.add_argument("--data-home", help="folder holding mnist/ and ecg5000/")
+    add_run_arguments(parser, seed="random_state of every model")
     return parser
 
 
@@ -142,15 +135,12 @@ def markdown(result):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    try:
-        data = load_dataset(args.dataset, data_home=args.data_home)
-    except (DatasetNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     if args.cv < 2 or not args.sizes or min(args.sizes) < 1:
         print("error: --cv must be at least 2 and --sizes positive", file=sys.stderr)
         return 2
-    data.subset(max_train=args.max_train)
+    data = load_run_data(args)
+    if data is None:
+        return 2
     result = run(data, args.sizes, args.cv, args.seed, args.max_iter)
     out = args.out or RESULTS / data.name
     out.mkdir(parents=True, exist_ok=True)
