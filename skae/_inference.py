@@ -136,11 +136,15 @@ def _runs_as_trained(model):
 
     if keras.backend.backend() != "tensorflow" or str(model.inputs[0].dtype) != "float32":
         return False
-    layers = model._flatten_layers(include_self=False, recursive=True)
+    # Every layer Keras tracks in the model, wrapped and nested ones included; should a
+    # Keras version not list them this way, the model is copied.
+    flatten = getattr(model, "_flatten_layers", None)
+    if flatten is None:
+        return False
     return all(
         type(layer).__module__.split(".")[0] in ("keras", "skae")
         and getattr(layer, "activity_regularizer", None) is None
-        for layer in layers
+        for layer in flatten(include_self=False, recursive=True)
     )
 
 

@@ -615,6 +615,29 @@ def test_float32_inference_runs_the_trained_model_itself(digits_small, monkeypat
     assert made == []
 
 
+def test_only_models_of_known_layers_without_penalties_run_uncopied():
+    from skae._inference import _runs_as_trained
+
+    class Doubled(keras.layers.Layer):  # a user's layer: its call could do anything
+        def call(self, x):
+            return 2.0 * x
+
+    def model(*layers, dtype="float32"):
+        inputs = keras.Input(shape=(3,), dtype=dtype)
+        x = inputs
+        for layer in layers:
+            x = layer(x)
+        return keras.Model(inputs, x)
+
+    inner = model(keras.layers.Dense(2))
+    assert _runs_as_trained(model(keras.layers.Dense(3), inner))
+    assert not _runs_as_trained(model(Doubled()))
+    assert not _runs_as_trained(model(keras.layers.Dense(3), model(Doubled())))  # nested
+    penalized = keras.layers.Dense(2, activity_regularizer="l1")
+    assert not _runs_as_trained(model(keras.layers.Dense(3), model(penalized)))
+    assert not _runs_as_trained(model(keras.layers.Dense(2, dtype="float64"), dtype="float64"))
+
+
 def test_a_model_keras_cannot_copy_runs_as_trained_and_follows_changes(digits_small, monkeypatch):
     from skae import _inference
 
