@@ -7,7 +7,7 @@ restored.
 
 import importlib
 
-__version__ = "0.10.1"
+__version__ = "0.11.0"
 
 # public name -> module that defines it
 _LAZY = {

@@ -1,11 +1,13 @@
 """Feeding samples to Keras without copying the whole of ``X``.
 
 Ordinary in-memory arrays go to ``model.fit`` as they are: Keras' array path is the
-fastest. Sparse matrices, memory-mapped arrays and large dense arrays go through
-:class:`DenseBatches`, a ``keras.utils.PyDataset`` that makes one dense float32 batch
-at a time, so the densified (or float32, or in-RAM) copy of ``X`` never exists: Keras'
-array path converts ``x`` and ``y`` (both ``X`` here) to tensors separately, which
-holds two full copies of the data for the length of the fit.
+fastest. On TensorFlow, shuffled arrays go through :func:`reshuffled_batches` instead,
+which draws a new order at each epoch of a seeded fit. Sparse matrices, memory-mapped
+arrays and large dense arrays go through :class:`DenseBatches`, a
+``keras.utils.PyDataset`` that makes one dense float32 batch at a time, so the
+densified (or float32, or in-RAM) copy of ``X`` never exists: Keras' array path
+converts ``x`` and ``y`` (both ``X`` here) to tensors separately, which holds two full
+copies of the data for the length of the fit.
 """
 
 import math
@@ -150,13 +152,51 @@ def fit_inputs(X, *, shape, batch_size, shuffle, seed, rows=None, val_rows=None,
         val = (X_val, X_val)
         if mask_value is not None:
             val = (*val, step_weights(X_val, shape, mask_value, weight))
-    kwargs = dict(x=X_train, y=X_train, batch_size=batch_size, shuffle=shuffle, validation_data=val)
+    sample_weight = None
+    if mask_value is not None:
+        sample_weight = step_weights(X_train, shape, mask_value, weight)
     # Named, the epoch length lets Keras start each epoch on the iterator it opens when
     # the previous one ends; unnamed, it opens a second one per epoch and drops the first.
-    kwargs["steps_per_epoch"] = math.ceil(X_train.shape[0] / batch_size)
-    if mask_value is not None:
-        kwargs["sample_weight"] = step_weights(X_train, shape, mask_value, weight)
+    steps = math.ceil(X_train.shape[0] / batch_size)
+    if shuffle and keras.backend.backend() == "tensorflow":
+        x = reshuffled_batches(X_train, sample_weight, batch_size=batch_size, seed=seed)
+        # The pipeline shuffles; Keras' own shuffle applies to arrays only (and warns).
+        inputs = dict(x=x, validation_data=val, steps_per_epoch=steps, shuffle=False)
+        return inputs, X_train.shape[0]
+    kwargs = dict(x=X_train, y=X_train, batch_size=batch_size, shuffle=shuffle, validation_data=val)
+    kwargs["steps_per_epoch"] = steps
+    if sample_weight is not None:
+        kwargs["sample_weight"] = sample_weight
     return kwargs, X_train.shape[0]
+
+
+def reshuffled_batches(X, sample_weight=None, *, batch_size, seed):
+    """A ``tf.data`` pipeline of ``(x, x)`` (or ``(x, x, w)``) batches of the rows of ``X``
+    in a new order at each epoch.
+
+    Keras' pipeline for arrays on TensorFlow shuffles with an operation whose seed is
+    fixed when the pipeline is built, so in a seeded fit every epoch repeated the first
+    epoch's batches. Here the row indices are shuffled with ``seed`` by ``tf.data``,
+    which draws a new order each time an epoch's iterator is opened: the orders differ
+    from epoch to epoch and repeat from fit to fit. Each batch gathers its rows from
+    one float32 copy of ``X``.
+    """
+    import tensorflow as tf
+
+    values = tf.constant(X)
+    weights = None if sample_weight is None else tf.constant(sample_weight)
+    n_rows = X.shape[0]
+    order = tf.data.Dataset.range(n_rows).shuffle(n_rows, seed=seed, reshuffle_each_iteration=True)
+
+    def gather(rows):
+        x = tf.gather(values, rows)
+        return (x, x) if weights is None else (x, x, tf.gather(weights, rows))
+
+    batches = order.batch(batch_size).map(gather)
+    options = tf.data.Options()
+    # As Keras' array pipeline: a distribution strategy splits each batch across replicas.
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return batches.with_options(options).prefetch(1)
 
 
 #: Rows per forward pass when :func:`training_errors` scores held-out rows.

@@ -202,11 +202,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
-        Whether to shuffle the training samples. Sparse and streamed input, and the
-        JAX backend, get a new order at each epoch. Array input on the TensorFlow
-        backend in a seeded fit (``random_state`` set) is shuffled once: TensorFlow's
-        seeded input pipeline repeats its order, so every epoch visits the same
-        batches in the same order.
+        Whether to shuffle the training samples, in a new order at each epoch (drawn
+        from ``random_state``, so a seeded fit repeats its orders).
     early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss stops
         improving, and restore the best weights (with a PCA start, the PCA state is
@@ -840,20 +837,20 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             auto_batch_size(n_fit) if self.batch_size == "auto" else self._numbers["batch_size"]
         )
         epoch_seed = (seed + self.n_iter_) % _MAX_SEED
-        inputs, n_train = fit_inputs(
-            X,
-            shape=self.input_shape_,
-            batch_size=batch_size,
-            shuffle=self.shuffle,
-            seed=epoch_seed,
-            rows=rows,
-            val_rows=None if prefix_validation is not None else val_rows,
-            mask_value=self._padding_value,
-        )
         self.kept_pca_ = False  # any training moves the weights; selection may put PCA back
         select = validating and pca_start is not None
         start_weights = self.model_.get_weights() if select else None
-        with seeded(epoch_seed):
+        with seeded(epoch_seed):  # the input pipeline's orders too
+            inputs, n_train = fit_inputs(
+                X,
+                shape=self.input_shape_,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                seed=epoch_seed,
+                rows=rows,
+                val_rows=None if prefix_validation is not None else val_rows,
+                mask_value=self._padding_value,
+            )
             history = train(
                 self.model_,
                 inputs,

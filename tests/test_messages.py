@@ -113,6 +113,21 @@ def _warnings_of(call):
     return caught
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_shuffled_fit_warns_nothing_but_convergence(X_small, early_stopping):
+    """Keras' warnings (such as its ``shuffle`` warning for data pipelines) stay out;
+    the backends' own deprecation notices are theirs (the test configuration ignores them)."""
+    params = dict(TINY, shuffle=True, early_stopping=early_stopping)
+    caught = _warnings_of(lambda: AutoencoderTransformer(2, **params).fit(X_small))
+
+    def backend_notice(w):
+        backend_file = re.search(r"[/\\](keras|tensorflow|jax)[/\\]", w.filename)
+        return issubclass(w.category, DeprecationWarning) and backend_file is not None
+
+    unexpected = [w for w in caught if w.category is not ConvergenceWarning]
+    assert [str(w.message) for w in unexpected if not backend_notice(w)] == []
+
+
 def test_convergence_warning_points_at_the_callers_line(X_small):
     caught = _warnings_of(lambda: AutoencoderTransformer(2, **TINY).fit(X_small))
     convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]

@@ -1,7 +1,8 @@
 """Data larger than memory: sparse input, memory maps, batch streaming, and partial_fit.
 
 Sparse, memory-mapped and large dense X are fed to Keras one dense float32 batch at a
-time (``skae._data.DenseBatches``); ordinary arrays take Keras' array path. With
+time (``skae._data.DenseBatches``); ordinary arrays take Keras' array path (shuffled on
+TensorFlow by ``skae._data.reshuffled_batches``, a new order each epoch). With
 ``shuffle=False`` both paths see the same batches in the same order, so they must train
 the same weights. Peak-memory figures are measured by ``python -m benchmarks.memory``.
 """
@@ -138,6 +139,47 @@ def test_dense_batches_cover_every_row_once_per_epoch_in_a_seeded_order():
     rows = np.array([7, 2, 5])
     fixed = _data.DenseBatches(X, shape=(1, 3), batch_size=2, rows=rows)
     np.testing.assert_array_equal(fixed[1][0], X[[5]].reshape(1, 1, 3))
+
+
+def _epochs_of(inputs, n_epochs):
+    """The batches ``model.fit`` would draw from ``fit_inputs``' keywords, epoch by epoch."""
+    from skae._backend import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the reshuffling pipeline is TensorFlow's; Keras' arrays path elsewhere")
+    return [
+        [[np.asarray(part) for part in batch] for batch in inputs["x"]] for _ in range(n_epochs)
+    ]
+
+
+@pytest.mark.parametrize("mask_value", [None, -1.0])
+def test_array_input_gets_a_new_order_each_epoch_and_the_same_orders_each_fit(mask_value):
+    X = np.arange(40, dtype=np.float64).reshape(10, 4)
+    X[3, 2:] = -1.0  # a padded step where a mask value is given
+    settings = dict(shape=(2, 2), batch_size=4, shuffle=True, seed=3, mask_value=mask_value)
+    inputs, n_train = _data.fit_inputs(X, **settings)
+    assert n_train == 10 and inputs["steps_per_epoch"] == 3
+    epochs = _epochs_of(inputs, 3)
+    orders = []
+    for batches in epochs:
+        assert [len(batch[0]) for batch in batches] == [4, 4, 2]
+        for batch in batches:
+            assert len(batch) == (2 if mask_value is None else 3)
+            np.testing.assert_array_equal(batch[0], batch[1])  # reconstruct the input
+            assert batch[0].dtype == np.float32 and batch[0].shape[1:] == (2, 2)
+        rows = np.concatenate([batch[0][:, 0, 0] for batch in batches]) // 4
+        np.testing.assert_array_equal(np.sort(rows), np.arange(10))  # every row once
+        orders.append(rows.tolist())
+        if mask_value is not None:  # each row keeps its own step weights
+            weights = np.concatenate([batch[2] for batch in batches])
+            np.testing.assert_array_equal(weights[rows == 3][0] == 0, [False, True])
+    assert len({tuple(order) for order in orders}) == 3  # a new order each epoch
+    again = _epochs_of(_data.fit_inputs(X, **settings)[0], 3)
+    for batches, repeated in zip(epochs, again):  # the same orders from the same seed
+        for batch, twin in zip(batches, repeated):
+            np.testing.assert_array_equal(batch[0], twin[0])
+    other = _epochs_of(_data.fit_inputs(X, **dict(settings, seed=4))[0], 1)[0]
+    assert not all(np.array_equal(a[0], b[0]) for a, b in zip(other, epochs[0]))
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
