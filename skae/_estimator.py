@@ -202,8 +202,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     max_iter : int, default=200
         Maximum number of epochs.
     shuffle : bool, default=True
-        Whether to shuffle the training samples, in a new order at each epoch (drawn
-        from ``random_state``, so a seeded fit repeats its orders).
+        Whether to shuffle the training samples, in a new order at each epoch. The
+        orders are drawn from ``random_state``: two fits with the same integer
+        ``random_state`` see the same sequence of orders.
     early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss stops
         improving, and restore the best weights (with a PCA start, the PCA state is

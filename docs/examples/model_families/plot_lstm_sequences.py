@@ -46,7 +46,7 @@ lstm = AutoencoderTransformer(
     hidden_layer_sizes=(32,),
     batch_size=32,
     learning_rate=1e-2,
-    max_iter=40,
+    max_iter=60,
     random_state=0,
 ).fit(X_train)
 
