@@ -112,14 +112,28 @@ def fit_pca_start(X, n_components, seed, *, stream=False):
         score_scale[:rank] = np.where(variances > 0, np.sqrt(variances), 1.0)
     else:
         mean = np.asarray(X.mean(axis=0)).ravel()
-    mean_variance = _mean_variance(X, mean)
+    mean_variance = _mean_variance(X, mean, stream=stream)
     input_scale = 1.0 / np.sqrt(mean_variance) if mean_variance > 0 else 1.0
     return PCAStart(np.asarray(mean, dtype=float), components, score_scale, float(input_scale))
 
 
-def _mean_variance(X, mean):
+def _mean_variance(X, mean, *, stream=False):
+    """The mean over the values of their variance over the rows ``X``.
+
+    Dense ``X`` that is fed in batches (``stream``) is squared a block of rows at a
+    time: squaring it whole in float64 would hold twice (float32: four times) the data.
+    """
     if sp.issparse(X):
         squares = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+    elif stream:
+        from ._data import batch_rows
+
+        squares = np.zeros(X.shape[1])
+        step = batch_rows(X.shape[1], 65536)
+        for start in range(0, X.shape[0], step):
+            block = np.asarray(X[start : start + step], dtype=float)
+            squares += np.einsum("ij,ij->j", block, block)
+        squares /= max(X.shape[0], 1)
     else:
         squares = np.mean(np.square(X, dtype=float), axis=0)
     return float(np.mean(np.maximum(squares - mean**2, 0.0)))

@@ -137,6 +137,32 @@ def test_wide_streamed_start_uses_incremental_pca():
     np.testing.assert_allclose(np.abs(start.components), np.abs(reference.components_), atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_streamed_start_squares_the_rows_a_block_at_a_time(monkeypatch, tmp_path, dtype):
+    """Fed in batches, X is never squared whole (in float64 that would hold twice the
+    data, four times float32 data); the input scale is the whole array's, to rounding."""
+    import tracemalloc
+
+    from skae import _anchor, _data
+
+    rng = np.random.RandomState(0)
+    X = (rng.normal(size=(20000, 6)) * [1, 2, 3, 4, 5, 6] + 7).astype(dtype)
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    monkeypatch.setattr(_data, "BATCH_BYTES", 8 * 6 * 1000)  # blocks of 1,000 rows
+    mean = X.mean(axis=0, dtype=float)
+    whole = _anchor._mean_variance(X, mean)
+    for rows in (X, mapped):
+        tracemalloc.start()
+        blocks = _anchor._mean_variance(rows, mean, stream=True)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 8 * 6 * 1000 * 3 < X.nbytes
+        np.testing.assert_allclose(blocks, whole, rtol=1e-12)
+    start = fit_pca_start(mapped, 3, seed=0, stream=True)
+    assert start.input_scale == pytest.approx(fit_pca_start(X, 3, seed=0).input_scale, rel=1e-12)
+
+
 def test_single_row_start_is_the_mean():
     start = fit_pca_start(X_DIGITS[:1], 3, seed=0)
     np.testing.assert_allclose(start.mean, X_DIGITS[0])
