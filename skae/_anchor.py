@@ -120,20 +120,15 @@ def fit_pca_start(X, n_components, seed, *, stream=False):
 def _mean_variance(X, mean, *, stream=False):
     """The mean over the values of their variance over the rows ``X``.
 
-    Dense ``X`` that is fed in batches (``stream``) is squared a block of rows at a
-    time: squaring it whole in float64 would hold twice (float32: four times) the data.
+    Dense ``X`` that is fed in batches (``stream``) is read a block of rows at a time:
+    squaring it whole in float64 would hold twice (float32: four times) the data.
     """
+    if stream and not sp.issparse(X):
+        from ._ordering import column_totals
+
+        return float(np.mean(column_totals(X))) / max(X.shape[0], 1)
     if sp.issparse(X):
         squares = np.asarray(X.multiply(X).mean(axis=0)).ravel()
-    elif stream:
-        from ._data import batch_rows
-
-        squares = np.zeros(X.shape[1])
-        step = batch_rows(X.shape[1], 65536)
-        for start in range(0, X.shape[0], step):
-            block = np.asarray(X[start : start + step], dtype=float)
-            squares += np.einsum("ij,ij->j", block, block)
-        squares /= max(X.shape[0], 1)
     else:
         squares = np.mean(np.square(X, dtype=float), axis=0)
     return float(np.mean(np.maximum(squares - mean**2, 0.0)))

@@ -157,7 +157,7 @@ def test_streamed_start_squares_the_rows_a_block_at_a_time(monkeypatch, tmp_path
         blocks = _anchor._mean_variance(rows, mean, stream=True)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        assert peak < 8 * 6 * 1000 * 3 < X.nbytes
+        assert peak < 8 * 6 * 1000 * 4 < X.nbytes  # a few blocks, far from the data
         np.testing.assert_allclose(blocks, whole, rtol=1e-12)
     start = fit_pca_start(mapped, 3, seed=0, stream=True)
     assert start.input_scale == pytest.approx(fit_pca_start(X, 3, seed=0).input_scale, rel=1e-12)
