@@ -112,7 +112,8 @@ def _prefix_reconstructions(encode, decode, X, shape, sizes, rows=None, mask_val
 
 def _squared_errors(flat, outputs, weights):
     """Per-prefix, per-value sums over the batch of the squared errors, in float64."""
-    error = np.square(np.subtract(flat, outputs, dtype=np.float64))
+    error = np.subtract(flat, outputs, dtype=np.float64)
+    np.square(error, out=error)  # in place: one (prefixes, rows, values) array, not two
     if weights is not None:
         error *= weights
     return np.sum(error, axis=1)
